@@ -1,0 +1,283 @@
+using System.Text;
+using Registry.ZooKeeper.Internal;
+using Registry.ZooKeeper.Jute;
+using Registry.ZooKeeper.Protocol;
+
+namespace Registry.ZooKeeper;
+
+/// <summary>The session loop: connect, serve until the connection breaks, reconnect to the next server.</summary>
+public sealed partial class ZooKeeperClient : IConnectionOwner
+{
+    /// <summary>setWatches2 frames stay under this size (the server's jute.maxbuffer is 1 MiB; the Java client uses 128 kB).</summary>
+    private const int SetWatchesChunkBytes = 128 * 1024;
+
+    private async Task RunSessionAsync()
+    {
+        var failedRounds = 0;
+        var attemptFailedThisRound = false;
+        var token = _closing.Token;
+        while (!token.IsCancellationRequested)
+        {
+            if (_hosts.AtRoundStart && attemptFailedThisRound)
+            {
+                // Every server failed once: back off (exponential, jittered) so a dead ensemble costs no CPU.
+                failedRounds++;
+                var capMs = Math.Min(_options.MaxReconnectDelay.TotalMilliseconds, 25 * Math.Pow(2, Math.Min(failedRounds, 16)));
+                var delay = TimeSpan.FromMilliseconds((capMs / 2) + (Random.Shared.NextDouble() * capMs / 2));
+                try
+                {
+                    await Task.Delay(delay, token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+
+            if (_hosts.AtRoundStart)
+            {
+                attemptFailedThisRound = false;
+            }
+
+            var connection = await TryConnectAsync(token).ConfigureAwait(false);
+            if (connection is null)
+            {
+                attemptFailedThisRound = true;
+                if (IsTerminal(State))
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            failedRounds = 0;
+            var reason = await connection.Completion.ConfigureAwait(false);
+            _connection = null;
+            if (token.IsCancellationRequested || IsTerminal(State))
+            {
+                return;
+            }
+
+            Log.ConnectionLost(_logger, SessionId, connection.RemoteEndPoint, reason.Message);
+            SetState(SessionState.Suspended);
+        }
+    }
+
+    /// <summary>One attempt at the next server; null when it failed (the state says whether the session ended).</summary>
+    private async Task<ClientConnection?> TryConnectAsync(CancellationToken cancellationToken)
+    {
+        System.Net.DnsEndPoint? server = null;
+        try
+        {
+            (server, var address) = await _hosts.NextAsync(cancellationToken).ConfigureAwait(false);
+            Log.Connecting(_logger, server, address);
+            var request = new ConnectRequest(
+                0,
+                LastZxid,
+                (int)_options.SessionTimeout.TotalMilliseconds,
+                SessionId,
+                Volatile.Read(ref _sessionPassword),
+                _options.CanBeReadOnly);
+            var (connection, response) = await ClientConnection
+                .OpenAsync(address, request, ConnectTimeout, _options, this, _logger, cancellationToken)
+                .ConfigureAwait(false);
+
+            if (response.TimeoutMs <= 0)
+            {
+                connection.Break(new SessionExpiredException());
+                ExpireSession();
+                return null;
+            }
+
+            Interlocked.Exchange(ref _sessionId, response.SessionId);
+            Volatile.Write(ref _sessionPassword, response.Password);
+            Volatile.Write(ref _negotiatedTimeoutMs, response.TimeoutMs);
+            connection.Start(response.TimeoutMs);
+
+            // Watches and credentials go first, before any request of the application can reach this connection.
+            Prime(connection);
+            _connection = connection;
+            if (cancellationToken.IsCancellationRequested)
+            {
+                connection.Break(new ObjectDisposedException(nameof(ZooKeeperClient)));
+                return null;
+            }
+
+            Log.Connected(_logger, response.SessionId, connection.RemoteEndPoint, response.TimeoutMs, response.ReadOnly);
+            SetState(response.ReadOnly ? SessionState.ConnectedReadOnly : SessionState.Connected);
+            _firstConnection.TrySetResult();
+            return connection;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+#pragma warning disable CA1031 // Any failure of one attempt means: try the next server.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            if (server is not null)
+            {
+                Log.ConnectFailed(_logger, server, ex is OperationCanceledException ? $"no answer within {ConnectTimeout}" : ex.Message);
+            }
+
+            return null;
+        }
+    }
+
+    private void ExpireSession()
+    {
+        Log.SessionExpired(_logger, SessionId);
+        SetState(SessionState.Expired);
+        NotifyWatchersOfSessionEnd(SessionState.Expired);
+        _firstConnection.TrySetException(new SessionExpiredException(null, $"session 0x{SessionId:x} has expired"));
+    }
+
+    private void OnAuthFailed()
+    {
+        Log.AuthFailed(_logger, SessionId);
+        SetState(SessionState.AuthFailed);
+        _connection?.Break(new AuthFailedException());
+        NotifyWatchersOfSessionEnd(SessionState.AuthFailed);
+        _firstConnection.TrySetException(new AuthFailedException());
+    }
+
+    /// <summary>Watches can never fire once the session ends: tell each watcher, once, and forget them.</summary>
+    private void NotifyWatchersOfSessionEnd(SessionState state)
+    {
+        foreach (var watcher in _watches.Clear())
+        {
+            _events.Enqueue(watcher, new WatchedEvent(WatchEventType.None, state, null));
+        }
+    }
+
+    private void Prime(ClientConnection connection)
+    {
+        var watches = _watches.Snapshot();
+        var relativeZxid = LastZxid;
+        var chunks = 0;
+        var count = 0;
+        var current = NewSetWatches(relativeZxid);
+        var size = 0;
+        foreach (var (kind, paths) in watches)
+        {
+            foreach (var path in paths)
+            {
+                var serverPath = ZooKeeperPath.ToServer(Chroot, path);
+                var bytes = Encoding.UTF8.GetByteCount(serverPath) + 4;
+                if (size + bytes > SetWatchesChunkBytes && size > 0)
+                {
+                    SendPrime(connection, current);
+                    chunks++;
+                    current = NewSetWatches(relativeZxid);
+                    size = 0;
+                }
+
+                ListFor(current, kind).Add(serverPath);
+                size += bytes;
+                count++;
+            }
+        }
+
+        if (size > 0)
+        {
+            SendPrime(connection, current);
+            chunks++;
+        }
+
+        if (chunks > 0)
+        {
+            Log.WatchesRearmed(_logger, count, chunks, relativeZxid);
+        }
+
+        List<(string Scheme, byte[] Auth)> credentials;
+        lock (_authInfo)
+        {
+            credentials = [.. _authInfo];
+        }
+
+        foreach (var (scheme, auth) in credentials)
+        {
+            SendPrime(connection, new AuthRequest(scheme, auth), Xids.Auth);
+        }
+    }
+
+    private void SendPrime<TRequest>(ClientConnection connection, TRequest request, int xid = Xids.SetWatches)
+        where TRequest : IJuteRequest
+    {
+        var pending = new PendingRequest<TRequest, EmptyResponse>(request) { Xid = xid };
+        connection.TryEnqueue(pending);
+        pending.Task.ContinueWith(
+            static (task, state) =>
+            {
+                var (client, connection) = ((ZooKeeperClient, ClientConnection))state!;
+                if (task.Exception?.InnerException is AuthFailedException)
+                {
+                    client.OnAuthFailed();
+                }
+                else if (task.Exception?.InnerException is { } ex and not ConnectionLossException)
+                {
+                    Log.PrimeFailed(client._logger, ex.Message);
+                    connection.Break(ex);
+                }
+            },
+            (this, connection),
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    private static SetWatches2Request NewSetWatches(long relativeZxid) => new(relativeZxid, [], [], [], [], []);
+
+    private static List<string> ListFor(SetWatches2Request request, WatchKind kind) => kind switch
+    {
+        WatchKind.Data => request.DataWatches,
+        WatchKind.Exist => request.ExistWatches,
+        WatchKind.Child => request.ChildWatches,
+        WatchKind.Persistent => request.PersistentWatches,
+        _ => request.PersistentRecursiveWatches,
+    };
+
+    void IConnectionOwner.OnReply(PendingRequest request, in ReplyHeader header)
+    {
+        var zxid = header.Zxid;
+        if (zxid > 0)
+        {
+            // Monotonic: a reply never moves the client's view of the ensemble back in time.
+            long seen;
+            do
+            {
+                seen = Interlocked.Read(ref _lastZxid);
+            }
+            while (zxid > seen && Interlocked.CompareExchange(ref _lastZxid, zxid, seen) != seen);
+        }
+
+        if (request.Watch is { } watch && watch.KindFor(header.Err) is { } kind)
+        {
+            _watches.Add(kind, watch.ClientPath, watch.Watcher);
+        }
+    }
+
+    void IConnectionOwner.OnNotification(in ReplyHeader header, in WatcherEvent watcherEvent)
+    {
+        var type = (WatchEventType)watcherEvent.Type;
+        if (type == WatchEventType.None)
+        {
+            return;
+        }
+
+        var path = ZooKeeperPath.ToClient(Chroot, watcherEvent.Path);
+        if (path is null)
+        {
+            Log.NotificationOutsideChroot(_logger, watcherEvent.Path);
+            return;
+        }
+
+        var watchedEvent = new WatchedEvent(type, State, path, header.Zxid);
+        foreach (var watcher in _watches.Materialize(type, path))
+        {
+            _events.Enqueue(watcher, watchedEvent);
+        }
+    }
+}

@@ -1,0 +1,52 @@
+using Microsoft.Extensions.Logging;
+
+namespace Registry.ZooKeeper;
+
+/// <summary>Settings of a <see cref="ZooKeeperClient"/>.</summary>
+public sealed class ZooKeeperClientOptions
+{
+    /// <summary>
+    /// Servers and optional chroot, as the Java client takes them: <c>host1:2181,host2:2181,[::1]:2181/app/root</c>.
+    /// The port defaults to 2181. Servers are tried in a shuffled order.
+    /// </summary>
+    public required string ConnectString { get; init; }
+
+    /// <summary>The session timeout to ask for; the server clamps it to its [minSessionTimeout, maxSessionTimeout].</summary>
+    public TimeSpan SessionTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long one connection attempt (TCP connect plus handshake) may take. Defaults to the session timeout
+    /// divided by the number of servers (as the Java client does), and at least one second.
+    /// </summary>
+    public TimeSpan? ConnectTimeout { get; init; }
+
+    /// <summary>How long <see cref="ZooKeeperClient.ConnectAsync(ZooKeeperClientOptions, CancellationToken)"/> waits for the first session.</summary>
+    public TimeSpan InitialConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Allow connecting to a server that has lost its quorum, in read-only mode.</summary>
+    public bool CanBeReadOnly { get; init; }
+
+    /// <summary>Resume this existing session instead of creating one (with <see cref="SessionPassword"/>).</summary>
+    public long SessionId { get; init; }
+
+    /// <summary>The password of the session given by <see cref="SessionId"/>.</summary>
+    public ReadOnlyMemory<byte> SessionPassword { get; init; }
+
+    /// <summary>Receives session events (<see cref="WatchEventType.None"/>) in order with watch events.</summary>
+    public IWatcher? SessionWatcher { get; init; }
+
+    /// <summary>The largest frame accepted from a server; larger ones break the connection as corrupt.</summary>
+    public int MaxFrameSize { get; init; } = Protocol.FrameDecoder.DefaultMaxFrameSize;
+
+    /// <summary>
+    /// The largest request frame sent. A server closes the connection on a frame over its <c>jute.maxbuffer</c>
+    /// (1 MiB - 1 by default), failing every request in flight; the client fails just the oversized request instead.
+    /// </summary>
+    public int MaxRequestSize { get; init; } = 0xfffff;
+
+    /// <summary>The longest pause between rounds of reconnect attempts once every server has failed.</summary>
+    public TimeSpan MaxReconnectDelay { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Where the client logs; nothing is logged when null.</summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
+}

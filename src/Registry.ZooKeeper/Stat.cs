@@ -10,7 +10,7 @@ namespace Registry.ZooKeeper;
 /// <param name="Version">The number of changes to the node's data.</param>
 /// <param name="Cversion">The number of changes to the node's children.</param>
 /// <param name="Aversion">The number of changes to the node's ACL.</param>
-/// <param name="EphemeralOwner">The session id owning an ephemeral node; 0 for other nodes (container and TTL nodes carry marker values).</param>
+/// <param name="EphemeralOwner">The session id owning an ephemeral node; 0 for every other node (the server hides the markers of container and TTL nodes).</param>
 /// <param name="DataLength">The length of the node's data.</param>
 /// <param name="NumChildren">The number of children.</param>
 /// <param name="Pzxid">The zxid of the change that last modified the node's children.</param>
@@ -27,8 +27,8 @@ public sealed record Stat(
     int NumChildren,
     long Pzxid)
 {
-    /// <summary>True when the node is ephemeral and owned by a session (not a container or TTL node).</summary>
-    public bool IsEphemeral => EphemeralOwner != 0 && (EphemeralOwner >> 56) == 0;
+    /// <summary>True when the node is ephemeral, owned by the session <see cref="EphemeralOwner"/>.</summary>
+    public bool IsEphemeral => EphemeralOwner != 0;
 
     internal static Stat Read(ref JuteReader reader) => new(
         reader.ReadInt64(),

@@ -71,7 +71,7 @@ public sealed partial class ZooKeeperClient : IConnectionOwner
         try
         {
             (server, var address) = await _hosts.NextAsync(cancellationToken).ConfigureAwait(false);
-            Log.Connecting(_logger, server, address);
+            Log.Connecting(_logger, $"{server.Host}:{server.Port}", address);
             var request = new ConnectRequest(
                 0,
                 LastZxid,
@@ -119,7 +119,7 @@ public sealed partial class ZooKeeperClient : IConnectionOwner
         {
             if (server is not null)
             {
-                Log.ConnectFailed(_logger, server, ex is OperationCanceledException ? $"no answer within {ConnectTimeout}" : ex.Message);
+                Log.ConnectFailed(_logger, $"{server.Host}:{server.Port}", ex is OperationCanceledException ? $"no answer within {ConnectTimeout}" : ex.Message);
             }
 
             return null;
@@ -174,7 +174,7 @@ public sealed partial class ZooKeeperClient : IConnectionOwner
                     size = 0;
                 }
 
-                ListFor(current, kind).Add(serverPath);
+                current.ListFor(kind).Add(serverPath);
                 size += bytes;
                 count++;
             }
@@ -230,14 +230,6 @@ public sealed partial class ZooKeeperClient : IConnectionOwner
 
     private static SetWatches2Request NewSetWatches(long relativeZxid) => new(relativeZxid, [], [], [], [], []);
 
-    private static List<string> ListFor(SetWatches2Request request, WatchKind kind) => kind switch
-    {
-        WatchKind.Data => request.DataWatches,
-        WatchKind.Exist => request.ExistWatches,
-        WatchKind.Child => request.ChildWatches,
-        WatchKind.Persistent => request.PersistentWatches,
-        _ => request.PersistentRecursiveWatches,
-    };
 
     void IConnectionOwner.OnReply(PendingRequest request, in ReplyHeader header)
     {

@@ -7,13 +7,13 @@ namespace Registry.ZooKeeper.Internal;
 internal static partial class Log
 {
     [LoggerMessage(1001, LogLevel.Debug, "Connecting to ZooKeeper server {Server} ({Address})")]
-    public static partial void Connecting(ILogger logger, DnsEndPoint server, IPEndPoint address);
+    public static partial void Connecting(ILogger logger, string server, IPEndPoint address);
 
     [LoggerMessage(1002, LogLevel.Information, "Session 0x{SessionId:x} connected to {Address}: timeout {TimeoutMs} ms, read-only {ReadOnly}")]
     public static partial void Connected(ILogger logger, long sessionId, EndPoint address, int timeoutMs, bool readOnly);
 
     [LoggerMessage(1003, LogLevel.Warning, "Connection attempt to {Server} failed: {Reason}")]
-    public static partial void ConnectFailed(ILogger logger, DnsEndPoint server, string reason);
+    public static partial void ConnectFailed(ILogger logger, string server, string reason);
 
     [LoggerMessage(1004, LogLevel.Warning, "Session 0x{SessionId:x} lost its connection to {Address}: {Reason}")]
     public static partial void ConnectionLost(ILogger logger, long sessionId, EndPoint address, string reason);

@@ -176,6 +176,15 @@ internal sealed class WatchManager
         }
     }
 
+    /// <summary>The kinds of watch some watcher holds on <paramref name="path"/>.</summary>
+    public List<WatchKind> KindsOn(string path)
+    {
+        lock (_lock)
+        {
+            return Enum.GetValues<WatchKind>().Where(k => _byKind[(int)k].ContainsKey(path)).ToList();
+        }
+    }
+
     public static WatcherType ServerTypeOf(WatchKind kind) => kind switch
     {
         WatchKind.Child => WatcherType.Children,

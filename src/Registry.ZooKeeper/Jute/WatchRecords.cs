@@ -49,6 +49,16 @@ internal sealed record SetWatches2Request(
 {
     public OpCode OpCode => OpCode.SetWatches2;
 
+    /// <summary>The list that carries watches of <paramref name="kind"/>.</summary>
+    public List<string> ListFor(Internal.WatchKind kind) => kind switch
+    {
+        Internal.WatchKind.Data => DataWatches,
+        Internal.WatchKind.Exist => ExistWatches,
+        Internal.WatchKind.Child => ChildWatches,
+        Internal.WatchKind.Persistent => PersistentWatches,
+        _ => PersistentRecursiveWatches,
+    };
+
     public void Write(JuteWriter writer)
     {
         writer.WriteInt64(RelativeZxid);

@@ -72,12 +72,15 @@ public sealed partial class ZooKeeperClient : IConnectionOwner
         {
             (server, var address) = await _hosts.NextAsync(cancellationToken).ConfigureAwait(false);
             Log.Connecting(_logger, $"{server.Host}:{server.Port}", address);
+            // A session that has only seen read-only servers is local to one of them: a read-write server would
+            // report it expired, so ask for a new one (as the Java client does).
+            var resume = Volatile.Read(ref _seenReadWriteServer);
             var request = new ConnectRequest(
                 0,
                 LastZxid,
                 (int)_options.SessionTimeout.TotalMilliseconds,
-                SessionId,
-                Volatile.Read(ref _sessionPassword),
+                resume ? SessionId : 0,
+                resume ? Volatile.Read(ref _sessionPassword) : new byte[16],
                 _options.CanBeReadOnly);
             var (connection, response) = await ClientConnection
                 .OpenAsync(address, request, ConnectTimeout, _options, this, _logger, cancellationToken)
@@ -105,6 +108,15 @@ public sealed partial class ZooKeeperClient : IConnectionOwner
             }
 
             Log.Connected(_logger, response.SessionId, connection.RemoteEndPoint, response.TimeoutMs, response.ReadOnly);
+            if (!response.ReadOnly)
+            {
+                Volatile.Write(ref _seenReadWriteServer, true);
+            }
+            else
+            {
+                _ = SeekReadWriteServerAsync(connection);
+            }
+
             SetState(response.ReadOnly ? SessionState.ConnectedReadOnly : SessionState.Connected);
             _firstConnection.TrySetResult();
             return connection;
@@ -123,6 +135,27 @@ public sealed partial class ZooKeeperClient : IConnectionOwner
             }
 
             return null;
+        }
+    }
+
+    /// <summary>While on a read-only server, look for a read-write one and move there when found.</summary>
+    private async Task SeekReadWriteServerAsync(ClientConnection connection)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(_closing.Token);
+        _ = connection.Completion.ContinueWith(static (_, state) => ((CancellationTokenSource)state!).Cancel(), stop, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        try
+        {
+            var server = await ReadWriteServerProbe.FindAsync(_hosts.Servers, connection.RemoteEndPoint, ConnectTimeout, stop.Token).ConfigureAwait(false);
+            if (server is not null)
+            {
+                Log.ReadWriteServerFound(_logger, $"{server.Host}:{server.Port}");
+                _hosts.PreferNext(server);
+                connection.Break(new IOException($"moving to read-write server {server.Host}:{server.Port}"));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The connection ended or the client closed: the session loop takes it from here.
         }
     }
 

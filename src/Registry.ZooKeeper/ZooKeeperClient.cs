@@ -32,6 +32,7 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable
     private byte[] _sessionPassword;
     private int _negotiatedTimeoutMs;
     private long _lastZxid;
+    private bool _seenReadWriteServer;
     private Task _sessionLoop = Task.CompletedTask;
     private int _disposed;
 
@@ -50,6 +51,9 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable
         _events = new EventDispatcher(_logger);
         _sessionId = options.SessionId;
         _sessionPassword = options.SessionId != 0 ? options.SessionPassword.ToArray() : new byte[16];
+
+        // A session to resume was made on a read-write server; one first opened on a read-only server is not.
+        _seenReadWriteServer = options.SessionId != 0;
     }
 
     /// <summary>The session id (0 before the first connection).</summary>

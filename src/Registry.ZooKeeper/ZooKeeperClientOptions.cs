@@ -23,7 +23,12 @@ public sealed class ZooKeeperClientOptions
     /// <summary>How long <see cref="ZooKeeperClient.ConnectAsync(ZooKeeperClientOptions, CancellationToken)"/> waits for the first session.</summary>
     public TimeSpan InitialConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Allow connecting to a server that has lost its quorum, in read-only mode.</summary>
+    /// <summary>
+    /// Allow connecting to a server that has lost its quorum (servers need <c>readonlymode.enabled=true</c>): the
+    /// session is <see cref="SessionState.ConnectedReadOnly"/>, reads work, writes fail with <see cref="NotReadOnlyException"/>,
+    /// and the client moves to a read-write server as soon as one answers. A session opened on a read-only server is
+    /// not kept: the read-write server gives a new one.
+    /// </summary>
     public bool CanBeReadOnly { get; init; }
 
     /// <summary>Resume this existing session instead of creating one (with <see cref="SessionPassword"/>).</summary>
@@ -49,4 +54,7 @@ public sealed class ZooKeeperClientOptions
 
     /// <summary>Where the client logs; nothing is logged when null.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>The xid a new connection counts up from; tests set it near <see cref="int.MaxValue"/> to exercise the wrap.</summary>
+    internal int InitialXid { get; init; }
 }

@@ -91,7 +91,7 @@ internal sealed partial class ClientConnection
 
             var frame = await ReceiveHandshakeFrameAsync(socket, deadline.Token).ConfigureAwait(false);
             var response = ReadConnectResponse(frame);
-            var connection = new ClientConnection(socket, owner, logger, options.MaxFrameSize, MaxRequestSize(options));
+            var connection = new ClientConnection(socket, owner, logger, options.MaxFrameSize, options.MaxRequestSize) { _xid = options.InitialXid };
             return (connection, response);
         }
         catch
@@ -154,8 +154,6 @@ internal sealed partial class ClientConnection
         _completion.TrySetResult(reason);
     }
 
-    private static int MaxRequestSize(ZooKeeperClientOptions options) => options.MaxRequestSize;
-
     private static async Task<byte[]> ReceiveHandshakeFrameAsync(Socket socket, CancellationToken cancellationToken)
     {
         var prefix = new byte[4];
@@ -175,8 +173,27 @@ internal sealed partial class ClientConnection
 
     private static ConnectResponse ReadConnectResponse(byte[] frame)
     {
-        var reader = new JuteReader(frame);
-        return ConnectResponse.Read(ref reader);
+        // A server that refuses to open the session answers with an error reply instead (e.g. NotReadOnly from a
+        // read-only 3.8 server asked for a new global session).
+        if (frame.Length == ReplyHeader.Size)
+        {
+            var headerReader = new JuteReader(frame);
+            var header = ReplyHeader.Read(ref headerReader);
+            if (header.Err != KeeperErrorCode.Ok)
+            {
+                throw KeeperException.Create(header.Err, null, "the server refused to open the session");
+            }
+        }
+
+        try
+        {
+            var reader = new JuteReader(frame);
+            return ConnectResponse.Read(ref reader);
+        }
+        catch (JuteException ex)
+        {
+            throw new InvalidDataException($"the handshake reply ({Convert.ToHexString(frame)}) is not a connect response: {ex.Message}", ex);
+        }
     }
 
     private static async Task ReceiveExactlyAsync(Socket socket, Memory<byte> buffer, CancellationToken cancellationToken)

@@ -20,6 +20,18 @@ internal sealed class HostProvider
 
     public int Count => _servers.Length;
 
+    public IReadOnlyList<DnsEndPoint> Servers => _servers;
+
+    /// <summary>Makes <paramref name="server"/> the next one tried (a read-write server found while on a read-only one).</summary>
+    public void PreferNext(DnsEndPoint server)
+    {
+        var index = Array.IndexOf(_servers, server);
+        if (index >= 0)
+        {
+            _next = index;
+        }
+    }
+
     /// <summary>True when the next server starts a new round through the list.</summary>
     public bool AtRoundStart => _next % _servers.Length == 0;
 

@@ -41,4 +41,7 @@ internal static partial class Log
 
     [LoggerMessage(1012, LogLevel.Debug, "Re-armed {Count} watches in {Chunks} setWatches2 request(s), relative to zxid 0x{Zxid:x}")]
     public static partial void WatchesRearmed(ILogger logger, int count, int chunks, long zxid);
+
+    [LoggerMessage(1013, LogLevel.Information, "Found read-write server {Server}; leaving the read-only one")]
+    public static partial void ReadWriteServerFound(ILogger logger, string server);
 }

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs every test of Registry against real peers (ZooKeeper, kazoo, ...).
+# As root it installs the Debian packages the tests use; otherwise it names the missing ones and stops.
+#   deploy/test.sh                 all tests
+#   deploy/test.sh --filter EXPR   passed to `dotnet test --filter` (e.g. FullyQualifiedName~WatchTests)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# zookeeper: the server the integration tests start; default-jre-headless: the Java it runs on;
+# python3-kazoo: interop peer; zookeeper-bin: zkCli for manual checks; bind9-dnsutils: dig for DNS tests.
+packages=(zookeeper default-jre-headless python3-kazoo zookeeper-bin bind9-dnsutils)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  if [[ $(id -u) == 0 ]]; then
+    echo "==> installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "The tests need these Debian packages: sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+command -v dotnet >/dev/null || { echo "The .NET 10 SDK is needed: https://learn.microsoft.com/dotnet/core/install/linux-debian" >&2; exit 1; }
+
+echo "==> building"
+dotnet build Registry.sln -c Release -nologo -clp:ErrorsOnly
+
+echo "==> testing"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+dotnet test Registry.sln -c Release --no-build -nologo "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# One closing line over every test assembly, in the form CI reads ("N passed, N failed").
+awk '/(Passed|Failed)! +- +Failed:/ {
+       gsub(/,/, ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) }
+     }
+     END { printf "Tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+exit "$status"

@@ -1,0 +1,42 @@
+using Registry.Benchmarks;
+
+// One console app, one subcommand per benchmark; results go to stdout as JSON lines, progress to stderr.
+using var cancellation = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    // The first Ctrl+C stops the run and still cleans up; a second one kills the process.
+    if (!cancellation.IsCancellationRequested)
+    {
+        e.Cancel = true;
+        cancellation.Cancel();
+    }
+};
+
+return args switch
+{
+    [] => Usage(Console.Error, 2),
+    ["--help" or "-h" or "help"] => Usage(Console.Out, 0),
+    ["zk-client", .. var rest] => await ZkClientBenchmark.RunAsync(rest, cancellation.Token),
+    _ => Unknown(args[0]),
+};
+
+static int Usage(TextWriter writer, int exitCode)
+{
+    writer.WriteLine("""
+        usage: Registry.Benchmarks <command> [args]
+
+        commands:
+          zk-client <connectString> [ops=50000] [inflight=1000] [payload=200] [samples=2000] [root=/bench-dotnet-<rand>] [warmup=5000]
+              Registry.ZooKeeper's client under the load of deploy/bench/zk-client/ZkClientBench.java:
+              pipelined create and getData of <ops> nodes with at most <inflight> outstanding,
+              then one-at-a-time create and getData latency over <samples> nodes.
+              Prints one JSON line per phase; deploy/bench/zk-client/run.sh compares it with the Java client.
+        """);
+    return exitCode;
+}
+
+static int Unknown(string command)
+{
+    Console.Error.WriteLine($"unknown command '{command}'; see --help");
+    return 2;
+}

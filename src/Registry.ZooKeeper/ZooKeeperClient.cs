@@ -154,6 +154,14 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable
     /// <summary>Closes the session: its ephemeral nodes are deleted at once and its watches removed.</summary>
     public async Task CloseAsync(CancellationToken cancellationToken = default)
     {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return;
+        }
+
+        // Stop the session loop first: once the server has closed the session it drops the connection, and a
+        // reconnect in that gap would find the session gone and report Expired after a clean close.
+        await _closing.CancelAsync().ConfigureAwait(false);
         var connection = _connection;
         if (connection is not null && !IsTerminal(State))
         {

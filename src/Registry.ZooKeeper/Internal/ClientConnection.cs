@@ -26,8 +26,10 @@ internal sealed partial class ClientConnection
     private readonly ILogger _logger;
     private readonly int _maxFrameSize;
     private readonly int _maxRequestSize;
+    // Synchronous continuations: a caller that finds the write loop idle runs it on its own thread, so a lone
+    // request is sent without a thread-pool hop; while the loop is busy, callers only enqueue and the loop batches.
     private readonly Channel<PendingRequest> _outgoing = Channel.CreateUnbounded<PendingRequest>(
-        new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
+        new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
 
     private readonly Queue<PendingRequest> _pending = new();
     private readonly Queue<PendingRequest> _pendingAuth = new();
@@ -326,6 +328,13 @@ internal sealed partial class ClientConnection
                 {
                     await _socket.SendAsync(writer.WrittenMemory, SocketFlags.None, _shutdown.Token).ConfigureAwait(false);
                     Volatile.Write(ref _lastSendTicks, Environment.TickCount64);
+                }
+
+                // More is already queued: continue on the thread pool rather than on the thread of the caller
+                // that woke the loop, which must not be kept writing for everybody else.
+                if (reader.TryPeek(out _))
+                {
+                    await Task.Yield();
                 }
             }
         }

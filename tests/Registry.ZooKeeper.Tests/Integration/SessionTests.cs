@@ -219,7 +219,8 @@ public class SessionTests(ZooKeeperFixture fixture, ITestOutputHelper output) : 
     [Fact]
     public async Task Closing_deletes_ephemeral_nodes_at_once()
     {
-        var zk = await ConnectAsync();
+        var states = new System.Collections.Concurrent.ConcurrentQueue<SessionState>();
+        var zk = await ConnectAsync(sessionWatcher: Watcher.Create(e => states.Enqueue(e.State)));
         var observer = await ConnectAsync();
         await zk.CreateAsync("/eph", default, CreateMode.Ephemeral);
         var watcher = new RecordingWatcher();
@@ -229,6 +230,10 @@ public class SessionTests(ZooKeeperFixture fixture, ITestOutputHelper output) : 
         Assert.Equal(SessionState.Closed, zk.State);
         Assert.Equal(WatchEventType.NodeDeleted, (await watcher.NextAsync()).Type);
         await Assert.ThrowsAsync<ObjectDisposedException>(() => zk.ExistsAsync("/"));
+
+        // A clean close never passes through Suspended or Expired (no reconnect races the server's close).
+        Assert.Equal([SessionState.Connected, SessionState.Closed], states);
+        await zk.CloseAsync();
     }
 
     [Fact]

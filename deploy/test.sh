@@ -8,22 +8,9 @@ cd "$(dirname "$0")/.."
 
 # zookeeper: the server the integration tests start; default-jre-headless: the Java it runs on;
 # python3-kazoo: interop peer; zookeeper-bin: zkCli for manual checks; bind9-dnsutils: dig for DNS tests.
-packages=(zookeeper default-jre-headless python3-kazoo zookeeper-bin bind9-dnsutils)
-missing=()
-for package in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-done
-if ((${#missing[@]})); then
-  if [[ $(id -u) == 0 ]]; then
-    echo "==> installing ${missing[*]}"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  else
-    echo "The tests need these Debian packages: sudo apt-get install -y ${missing[*]}" >&2
-    exit 1
-  fi
-fi
-command -v dotnet >/dev/null || { echo "The .NET 10 SDK is needed: https://learn.microsoft.com/dotnet/core/install/linux-debian" >&2; exit 1; }
+source deploy/lib/packages.sh
+ensure_packages zookeeper default-jre-headless python3-kazoo zookeeper-bin bind9-dnsutils
+require_dotnet
 
 echo "==> building"
 dotnet build Registry.sln -c Release -nologo -clp:ErrorsOnly

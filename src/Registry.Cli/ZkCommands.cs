@@ -91,7 +91,7 @@ internal static class ZkCommands
         {
             return 130;
         }
-        catch (Exception ex) when (ex is KeeperException or ArgumentException)
+        catch (Exception ex) when (ex is KeeperException or ArgumentException or TimeoutException)
         {
             await Console.Error.WriteLineAsync($"registryctl: {ex.Message}").ConfigureAwait(false);
             return 1;

@@ -21,7 +21,16 @@ internal static class ZkConnection
         Description = "Session timeout to ask for (default 10s)",
         Recursive = true,
         DefaultValueFactory = _ => TimeSpan.FromSeconds(10),
-        CustomParser = r => ParseDuration(r.Tokens.Single().Value),
+        CustomParser = r =>
+        {
+            if (TryParseDuration(r.Tokens.Single().Value, out var value) && value > TimeSpan.Zero)
+            {
+                return value;
+            }
+
+            r.AddError($"--session-timeout: '{r.Tokens.Single().Value}' is not a positive duration (e.g. 10s, 500ms, 2m)");
+            return default;
+        },
     };
 
     public static Option<bool> Verbose { get; } = new("--verbose", "-v")
@@ -58,15 +67,18 @@ internal static class ZkConnection
     }
 
     /// <summary>"10s", "500ms", "2m", or a number of seconds.</summary>
-    public static TimeSpan ParseDuration(string text)
+    public static bool TryParseDuration(string text, out TimeSpan value)
     {
-        static double Number(string s) => double.Parse(s, System.Globalization.CultureInfo.InvariantCulture);
-        return text switch
+        var (number, unit) = text switch
         {
-            _ when text.EndsWith("ms", StringComparison.Ordinal) => TimeSpan.FromMilliseconds(Number(text[..^2])),
-            _ when text.EndsWith('s') => TimeSpan.FromSeconds(Number(text[..^1])),
-            _ when text.EndsWith('m') => TimeSpan.FromMinutes(Number(text[..^1])),
-            _ => TimeSpan.FromSeconds(Number(text)),
+            _ when text.EndsWith("ms", StringComparison.Ordinal) => (text[..^2], TimeSpan.FromMilliseconds(1)),
+            _ when text.EndsWith('s') => (text[..^1], TimeSpan.FromSeconds(1)),
+            _ when text.EndsWith('m') => (text[..^1], TimeSpan.FromMinutes(1)),
+            _ => (text, TimeSpan.FromSeconds(1)),
         };
+        var ok = double.TryParse(number, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var amount)
+            && double.IsFinite(amount) && amount * unit.TotalMilliseconds < int.MaxValue;
+        value = ok ? unit * amount : default;
+        return ok;
     }
 }

@@ -44,6 +44,10 @@ public sealed class RegistryctlTests : IAsyncLifetime
         Assert.Equal(1, code);
         Assert.StartsWith("registryctl: invalid path 'relative': it must start with '/'", output, StringComparison.Ordinal);
 
+        (code, output) = await RunAsync("zk", "ls", "/", "--session-timeout", "soon");
+        Assert.NotEqual(0, code);
+        Assert.Contains("'soon' is not a positive duration", output, StringComparison.Ordinal);
+
         (code, output) = await RunAsync("zk", "delete", "/zookeeper", "--version", "7");
         Assert.Equal(1, code);
         Assert.StartsWith("registryctl: ", output, StringComparison.Ordinal);

@@ -31,13 +31,7 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task Killing_the_connected_member_moves_the_session_and_keeps_its_ephemeral_nodes()
     {
         var states = Channel();
-        await using var zk = await ZooKeeperClient.ConnectAsync(new ZooKeeperClientOptions
-        {
-            ConnectString = _ensemble.ConnectString,
-            SessionTimeout = TimeSpan.FromSeconds(10),
-            SessionWatcher = Watcher.Create(e => states.Writer.TryWrite(e.State)),
-            LoggerFactory = _loggers,
-        });
+        await using var zk = await ConnectAsync(_ensemble, states);
         await zk.CreateAsync("/registry-failover", default);
         var ephemeral = await zk.CreateAsync("/registry-failover/instance", "payload"u8.ToArray(), CreateMode.Ephemeral);
         var sessionId = zk.SessionId;
@@ -72,13 +66,7 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var events = Channel<WatchedEvent>();
         var states = Channel();
-        await using var zk = await ZooKeeperClient.ConnectAsync(new ZooKeeperClientOptions
-        {
-            ConnectString = _ensemble.ConnectString,
-            SessionTimeout = TimeSpan.FromSeconds(10),
-            SessionWatcher = Watcher.Create(e => states.Writer.TryWrite(e.State)),
-            LoggerFactory = _loggers,
-        });
+        await using var zk = await ConnectAsync(_ensemble, states);
         await zk.CreateAsync("/watched", default);
         await zk.AddWatchAsync("/watched", Watcher.Create(e => events.Writer.TryWrite(e)), AddWatchMode.PersistentRecursive);
 
@@ -120,14 +108,7 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
             "survivor in read-only mode");
 
         var states = Channel();
-        await using var zk = await ZooKeeperClient.ConnectAsync(new ZooKeeperClientOptions
-        {
-            ConnectString = ensemble.ConnectString,
-            CanBeReadOnly = true,
-            SessionTimeout = TimeSpan.FromSeconds(10),
-            SessionWatcher = Watcher.Create(e => states.Writer.TryWrite(e.State)),
-            LoggerFactory = _loggers,
-        });
+        await using var zk = await ConnectAsync(ensemble, states, canBeReadOnly: true);
         Assert.Equal(SessionState.ConnectedReadOnly, zk.State);
         Assert.Equal("v1"u8.ToArray(), (await zk.GetDataAsync("/config")).Data);
         await Assert.ThrowsAsync<NotReadOnlyException>(() => zk.SetDataAsync("/config", "v2"u8.ToArray()));
@@ -156,8 +137,8 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
             TimeSpan.FromSeconds(30),
             "survivor in read-only mode");
 
-        var lines = Channel<string>();
-        using var capture = LoggerFactory.Create(b => b.AddProvider(new XunitLoggerProvider(output)).AddProvider(new ChannelLoggerProvider(lines)));
+        var captured = new CapturingLoggerProvider();
+        using var capture = LoggerFactory.Create(b => b.AddProvider(new XunitLoggerProvider(output)).AddProvider(captured));
         var ex = await Assert.ThrowsAsync<ConnectionLossException>(() => ZooKeeperClient.ConnectAsync(new ZooKeeperClientOptions
         {
             ConnectString = ensemble.Members[0].ConnectString,
@@ -168,11 +149,18 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Contains("within", ex.Message, StringComparison.Ordinal);
 
         // ZooKeeper 3.8 opens new sessions on a read-only server only with local sessions enabled.
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        while (!(await lines.Reader.ReadAsync(deadline.Token)).Contains("NotReadOnly: the server refused to open the session", StringComparison.Ordinal))
-        {
-        }
+        await captured.WaitForAsync("NotReadOnly: the server refused to open the session", TimeSpan.FromSeconds(5));
     }
+
+    private Task<ZooKeeperClient> ConnectAsync(ZooKeeperEnsemble ensemble, System.Threading.Channels.Channel<SessionState> states, bool canBeReadOnly = false) =>
+        ZooKeeperClient.ConnectAsync(new ZooKeeperClientOptions
+        {
+            ConnectString = ensemble.ConnectString,
+            CanBeReadOnly = canBeReadOnly,
+            SessionTimeout = TimeSpan.FromSeconds(10),
+            SessionWatcher = Watcher.Create(e => states.Writer.TryWrite(e.State)),
+            LoggerFactory = _loggers,
+        });
 
     private static System.Threading.Channels.Channel<SessionState> Channel() => Channel<SessionState>();
 
@@ -183,26 +171,6 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         while (await states.Reader.ReadAsync(deadline.Token) != wanted)
         {
-        }
-    }
-
-    private sealed class ChannelLoggerProvider(System.Threading.Channels.Channel<string> lines) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => new ChannelLogger(lines);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class ChannelLogger(System.Threading.Channels.Channel<string> lines) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                lines.Writer.TryWrite(formatter(state, exception));
         }
     }
 }

@@ -30,8 +30,8 @@ public class ProtocolEdgeTests(ZooKeeperFixture fixture, ITestOutputHelper outpu
     public async Task More_than_128_kB_of_watches_are_rearmed_in_chunks_and_all_fire()
     {
         await using var proxy = await TcpProxy.StartAsync(Server.EndPoint);
-        var lines = new List<string>();
-        using var capture = LoggerFactory.Create(b => b.AddProvider(new ListLoggerProvider(lines)).SetMinimumLevel(LogLevel.Debug));
+        var captured = new CapturingLoggerProvider();
+        using var capture = LoggerFactory.Create(b => b.AddProvider(captured).SetMinimumLevel(LogLevel.Debug));
         await using var zk = await ZooKeeperClient.ConnectAsync(new ZooKeeperClientOptions
         {
             ConnectString = proxy.ConnectString + Root,
@@ -46,11 +46,7 @@ public class ProtocolEdgeTests(ZooKeeperFixture fixture, ITestOutputHelper outpu
 
         proxy.CutAll();
         await EventuallyAsync(() => Task.FromResult(zk.State == SessionState.Connected && proxy.AcceptedConnections >= 2), "reconnected");
-        string rearmed;
-        lock (lines)
-        {
-            rearmed = lines.Single(l => l.Contains("Re-armed", StringComparison.Ordinal));
-        }
+        var rearmed = await captured.WaitForAsync("Re-armed", Deadline);
 
         Output.WriteLine(rearmed);
         // Server paths carry the chroot; every chunk stays under 128 kB.
@@ -73,30 +69,5 @@ public class ProtocolEdgeTests(ZooKeeperFixture fixture, ITestOutputHelper outpu
         }
 
         Assert.Equal(probes.ToHashSet(), fired);
-    }
-
-    private sealed class ListLoggerProvider(List<string> lines) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => new ListLogger(lines);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class ListLogger(List<string> lines) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                lock (lines)
-                {
-                    lines.Add(formatter(state, exception));
-                }
-            }
-        }
     }
 }

@@ -100,12 +100,7 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
             await setup.CreateAsync("/config", "v1"u8.ToArray());
         }
 
-        await ensemble.Members[1].KillAsync();
-        await ensemble.Members[2].KillAsync();
-        await Poll.UntilAsync(
-            async ct => (await FourLetterWord.SendAsync(ensemble.Members[0].EndPoint, "isro", ct)) == "ro",
-            TimeSpan.FromSeconds(30),
-            "survivor in read-only mode");
+        await LoseQuorumAsync(ensemble);
 
         var states = Channel();
         await using var zk = await ConnectAsync(ensemble, states, canBeReadOnly: true);
@@ -130,12 +125,7 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
         var options = new ZooKeeperServerOptions();
         options.SystemProperties["readonlymode.enabled"] = "true";
         await using var ensemble = await ZooKeeperEnsemble.StartAsync(3, options);
-        await ensemble.Members[1].KillAsync();
-        await ensemble.Members[2].KillAsync();
-        await Poll.UntilAsync(
-            async ct => (await FourLetterWord.SendAsync(ensemble.Members[0].EndPoint, "isro", ct)) == "ro",
-            TimeSpan.FromSeconds(30),
-            "survivor in read-only mode");
+        await LoseQuorumAsync(ensemble);
 
         var captured = new CapturingLoggerProvider();
         using var capture = LoggerFactory.Create(b => b.AddProvider(new XunitLoggerProvider(output)).AddProvider(captured));
@@ -150,6 +140,17 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
 
         // ZooKeeper 3.8 opens new sessions on a read-only server only with local sessions enabled.
         await captured.WaitForAsync("NotReadOnly: the server refused to open the session", TimeSpan.FromSeconds(5));
+    }
+
+    /// <summary>Kills members 1 and 2 and waits until member 0, alone, serves in read-only mode.</summary>
+    private static async Task LoseQuorumAsync(ZooKeeperEnsemble ensemble)
+    {
+        await ensemble.Members[1].KillAsync();
+        await ensemble.Members[2].KillAsync();
+        await Poll.UntilAsync(
+            async ct => (await FourLetterWord.SendAsync(ensemble.Members[0].EndPoint, "isro", ct)) == "ro",
+            TimeSpan.FromSeconds(30),
+            "survivor in read-only mode");
     }
 
     private Task<ZooKeeperClient> ConnectAsync(ZooKeeperEnsemble ensemble, System.Threading.Channels.Channel<SessionState> states, bool canBeReadOnly = false) =>

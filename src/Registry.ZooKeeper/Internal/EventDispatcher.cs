@@ -12,6 +12,10 @@ internal sealed class EventDispatcher : IAsyncDisposable
     private readonly Channel<(IWatcher Watcher, WatchedEvent Event)> _queue =
         Channel.CreateUnbounded<(IWatcher, WatchedEvent)>(new UnboundedChannelOptions { SingleReader = true });
 
+    // Flows into a watcher's callback and whatever it awaits: tells DisposeAsync it is being called from the
+    // dispatcher itself, which must not wait for its own loop to finish.
+    private static readonly AsyncLocal<EventDispatcher?> Current = new();
+
     private readonly ILogger _logger;
     private readonly Task _loop;
 
@@ -23,15 +27,19 @@ internal sealed class EventDispatcher : IAsyncDisposable
 
     public void Enqueue(IWatcher watcher, WatchedEvent watchedEvent) => _queue.Writer.TryWrite((watcher, watchedEvent));
 
-    /// <summary>Delivers what is queued, then stops.</summary>
+    /// <summary>Delivers what is queued, then stops. Called from a watcher's own callback, it does not wait.</summary>
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
-        await _loop.ConfigureAwait(false);
+        if (Current.Value != this)
+        {
+            await _loop.ConfigureAwait(false);
+        }
     }
 
     private async Task RunAsync()
     {
+        Current.Value = this;
         await foreach (var (watcher, watchedEvent) in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
         {
             try

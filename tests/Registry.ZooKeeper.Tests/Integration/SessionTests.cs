@@ -237,6 +237,24 @@ public class SessionTests(ZooKeeperFixture fixture, ITestOutputHelper output) : 
     }
 
     [Fact]
+    public async Task A_watcher_may_close_its_own_client()
+    {
+        var zk = await ConnectAsync();
+        await zk.CreateAsync("/n", default);
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await zk.GetDataAsync("/n", Watcher.Create(async _ =>
+        {
+            await zk.CloseAsync();
+            closed.SetResult();
+        }));
+
+        await using var writer = await ZooKeeperClient.ConnectAsync(Server.ConnectString + Root);
+        await writer.SetDataAsync("/n", new byte[] { 1 });
+        await closed.Task.WaitAsync(Deadline);
+        Assert.Equal(SessionState.Closed, zk.State);
+    }
+
+    [Fact]
     public async Task An_unknown_auth_scheme_ends_the_session_with_AuthFailed()
     {
         var zk = await ConnectAsync();

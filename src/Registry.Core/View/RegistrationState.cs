@@ -1,0 +1,17 @@
+using Registry.Core.Instances;
+using Registry.Core.Names;
+
+namespace Registry.Core.View;
+
+/// <summary>
+/// What ZooKeeper holds under the base path, as the watcher last saw it: every service node that exists (an empty
+/// list when it has no live instance) with its decoded registrations, and the highest zxid the state reflects.
+/// Immutable: the watcher publishes a new one per change.
+/// </summary>
+/// <param name="Services">Every service node with its decoded registrations (undecodable ones are left out and counted by the watcher).</param>
+/// <param name="Zxid">The zxid of the latest change the state reflects; equal states on any server have equal zxids.</param>
+public sealed record RegistrationState(IReadOnlyDictionary<ServiceName, IReadOnlyList<ServiceInstance>> Services, long Zxid)
+{
+    /// <summary>Nothing registered, no zxid seen.</summary>
+    public static RegistrationState Empty { get; } = new(new Dictionary<ServiceName, IReadOnlyList<ServiceInstance>>(), 0);
+}

@@ -1,0 +1,295 @@
+using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Registry.Core.Instances;
+using Registry.Core.Merge;
+using Registry.Core.Names;
+using Registry.Core.Zones;
+
+namespace Registry.Core.View;
+
+/// <summary>
+/// The whole view every front end answers from (DESIGN §6): every service merged from intent (zone files) and reality
+/// (registrations), the revision that orders snapshots, and the SOA serial to publish per zone. Immutable, so the
+/// server swaps a new one in atomically and readers never lock.
+/// </summary>
+/// <remarks>
+/// Registrations apply only to the default zone: a service declared in another zone is static whatever is
+/// registered, and a registered service the default zone does not declare is published there as dynamic.
+/// </remarks>
+public sealed class ViewSnapshot
+{
+    private const string DefaultProtocol = "tcp";
+
+    private readonly Dictionary<string, MergedService> _bySrvName;
+    private readonly Dictionary<string, uint> _serials;
+    private readonly Dictionary<string, byte[]> _zoneFingerprints;
+    private readonly Dictionary<string, uint> _declaredSerials;
+
+    /// <summary>Builds a snapshot.</summary>
+    /// <param name="zones">The zone files' intent.</param>
+    /// <param name="registrations">What ZooKeeper holds.</param>
+    /// <param name="defaultZone">The zone registered services are published in (trailing dot optional).</param>
+    /// <param name="policy">The merge policy of every service.</param>
+    /// <param name="stale">True when the registrations are frozen because the ZooKeeper session is disconnected.</param>
+    /// <param name="previous">
+    /// The snapshot published before this one, if any: a zone whose answers did not change keeps its serial, one whose
+    /// answers changed gets <see cref="NextSerial"/>. Without it, each zone starts at its declared serial.
+    /// </param>
+    /// <param name="timeProvider">The clock for <see cref="CreatedAt"/>; the system clock when null.</param>
+    /// <exception cref="ArgumentNullException">An argument other than <paramref name="previous"/> or <paramref name="timeProvider"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="defaultZone"/> is empty.</exception>
+    public ViewSnapshot(
+        ZoneSet zones,
+        RegistrationState registrations,
+        string defaultZone,
+        MergePolicy policy,
+        bool stale,
+        ViewSnapshot? previous = null,
+        TimeProvider? timeProvider = null)
+        : this(zones, registrations, defaultZone, policy, stale, previous, timeProvider, publishDefaultZone: true)
+    {
+    }
+
+    private ViewSnapshot(
+        ZoneSet zones,
+        RegistrationState registrations,
+        string defaultZone,
+        MergePolicy policy,
+        bool stale,
+        ViewSnapshot? previous,
+        TimeProvider? timeProvider,
+        bool publishDefaultZone)
+    {
+        ArgumentNullException.ThrowIfNull(zones);
+        ArgumentNullException.ThrowIfNull(registrations);
+        ArgumentException.ThrowIfNullOrEmpty(defaultZone);
+        ArgumentNullException.ThrowIfNull(policy);
+
+        DefaultZone = Absolute(defaultZone);
+        Stale = stale;
+        CreatedAt = (timeProvider ?? TimeProvider.System).GetUtcNow();
+
+        var services = MergeAll(zones, registrations, DefaultZone, policy);
+        Services = services;
+        _bySrvName = new Dictionary<string, MergedService>(StringComparer.OrdinalIgnoreCase);
+        foreach (var service in services)
+        {
+            _bySrvName[service.SrvName] = service;
+        }
+
+        Degraded = services.Where(s => s.Degraded).ToArray();
+        ServiceCount = services.Count;
+        InstanceCount = registrations.Services.Values.Sum(list => list.Count);
+        EndpointCount = services.Sum(s => s.Answer.Count());
+        Revision = new ViewRevision(registrations.Zxid, zones.Zones.Sum(z => (long)z.Serial), ZoneDigest(zones));
+
+        _declaredSerials = new Dictionary<string, uint>(StringComparer.OrdinalIgnoreCase);
+        foreach (var zone in zones.Zones)
+        {
+            _declaredSerials[Absolute(zone.Origin)] = zone.Serial;
+        }
+
+        if (publishDefaultZone && !_declaredSerials.ContainsKey(DefaultZone))
+        {
+            // A default zone without a zone file is wholly dynamic; 1 is where a fresh zone's serial starts.
+            _declaredSerials[DefaultZone] = 1;
+        }
+
+        _zoneFingerprints = new Dictionary<string, byte[]>(StringComparer.OrdinalIgnoreCase);
+        _serials = new Dictionary<string, uint>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (origin, declared) in _declaredSerials)
+        {
+            var fingerprint = ZoneFingerprint(zones.GetZone(origin), services.Where(s => string.Equals(s.Zone, origin, StringComparison.OrdinalIgnoreCase)));
+            _zoneFingerprints[origin] = fingerprint;
+            _serials[origin] = previous is not null && previous._serials.TryGetValue(origin, out var published)
+                ? previous._declaredSerials[origin] == declared && previous._zoneFingerprints[origin].AsSpan().SequenceEqual(fingerprint)
+                    ? published
+                    : NextSerial(published, declared)
+                : declared;
+        }
+
+        Origins = [.. _serials.Keys.Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>No zones, no registrations: what is served before the first view is built.</summary>
+    public static ViewSnapshot Empty { get; } = new(ZoneSet.Empty, RegistrationState.Empty, ".", MergePolicy.Default, stale: false, previous: null, timeProvider: null, publishDefaultZone: false);
+
+    /// <summary>The zone registered services are published in: absolute, lower case, with the trailing dot.</summary>
+    public string DefaultZone { get; }
+
+    /// <summary>One merged service per (zone, service, protocol), ordered by zone, service name, then protocol.</summary>
+    public IReadOnlyList<MergedService> Services { get; }
+
+    /// <summary>The services whose panic floor made them serve their declared set (DESIGN §5).</summary>
+    public IReadOnlyList<MergedService> Degraded { get; }
+
+    /// <summary>Orders snapshots; equal inputs give equal revisions on every server (see <see cref="ViewRevision"/>).</summary>
+    public ViewRevision Revision { get; }
+
+    /// <summary>True when the registrations are the last ones seen before the ZooKeeper session was lost (DESIGN §6).</summary>
+    public bool Stale { get; }
+
+    /// <summary>When the snapshot was built.</summary>
+    public DateTimeOffset CreatedAt { get; }
+
+    /// <summary>Every zone with a published SOA serial (absolute, lower case, trailing dot), in ordinal order.</summary>
+    public IReadOnlyList<string> Origins { get; }
+
+    /// <summary>The number of services (<see cref="Services"/>), for metrics.</summary>
+    public int ServiceCount { get; }
+
+    /// <summary>The number of registrations, for metrics.</summary>
+    public int InstanceCount { get; }
+
+    /// <summary>The number of endpoints in answers, over every service, for metrics.</summary>
+    public int EndpointCount { get; }
+
+    /// <summary>
+    /// The serial that follows <paramref name="previous"/> (the one last published) and accounts for
+    /// <paramref name="declared"/> (the zone file's): the declared serial when it is greater than the previous one in
+    /// RFC 1982 arithmetic, so an author's scheme (e.g. <c>YYYYMMDDnn</c>) is kept; else <paramref name="previous"/> + 1,
+    /// wrapping at 2^32. The result is always greater than <paramref name="previous"/>, and greater than
+    /// <paramref name="declared"/> too unless no serial can be: when <paramref name="previous"/> is 2^31 - 1 or 2^31
+    /// ahead of <paramref name="declared"/>, in which case the previous serial wins, because that is what secondaries hold.
+    /// </summary>
+    public static uint NextSerial(uint previous, uint declared) =>
+        IsSerialGreater(declared, previous) ? declared : unchecked(previous + 1);
+
+    /// <summary>RFC 1982 §3.2: <paramref name="s1"/> &gt; <paramref name="s2"/> for 32-bit serials.</summary>
+    /// <remarks>Serials exactly 2^31 apart are not comparable: neither is greater.</remarks>
+    public static bool IsSerialGreater(uint s1, uint s2)
+    {
+        const uint Half = 1u << 31;
+        return (s1 < s2 && s2 - s1 > Half) || (s1 > s2 && s1 - s2 < Half);
+    }
+
+    /// <summary>The SOA serial to publish for zone <paramref name="origin"/> (trailing dot optional).</summary>
+    /// <exception cref="ArgumentException">The snapshot publishes no zone <paramref name="origin"/>.</exception>
+    public uint Serial(string origin)
+    {
+        ArgumentNullException.ThrowIfNull(origin);
+        return _serials.TryGetValue(Absolute(origin), out var serial)
+            ? serial
+            : throw new ArgumentException($"zone {origin} is not in the view", nameof(origin));
+    }
+
+    /// <summary>The service <c>_service._protocol</c> of the default zone.</summary>
+    /// <param name="service">The service name.</param>
+    /// <param name="protocol">The protocol without its underscore (<c>tcp</c>, <c>udp</c>); case-insensitive.</param>
+    /// <param name="merged">The service, when found.</param>
+    /// <returns>True when the default zone publishes the service.</returns>
+    public bool TryGetService(ServiceName service, string protocol, [MaybeNullWhen(false)] out MergedService merged)
+    {
+        ArgumentNullException.ThrowIfNull(protocol);
+        return _bySrvName.TryGetValue($"_{service.Value}._{protocol}.{DefaultZone}", out merged);
+    }
+
+    /// <summary>The service whose SRV owner name is <paramref name="fqdn"/> (e.g. <c>_web._tcp.svc.example.</c>), or null.</summary>
+    /// <param name="fqdn">The owner name; case-insensitive, trailing dot optional.</param>
+    public MergedService? FindBySrvName(string fqdn)
+    {
+        ArgumentNullException.ThrowIfNull(fqdn);
+        return fqdn.Length == 0 ? null : _bySrvName.GetValueOrDefault(Absolute(fqdn));
+    }
+
+    private static List<MergedService> MergeAll(ZoneSet zones, RegistrationState registrations, string defaultZone, MergePolicy policy)
+    {
+        var merged = new List<MergedService>();
+        var declaredInDefault = new HashSet<ServiceName>();
+        foreach (var declared in zones.Services)
+        {
+            var inDefault = string.Equals(Absolute(declared.Zone), defaultZone, StringComparison.Ordinal);
+            IReadOnlyList<ServiceInstance>? instances = null;
+            if (inDefault)
+            {
+                declaredInDefault.Add(declared.Service);
+                registrations.Services.TryGetValue(declared.Service, out instances);
+            }
+
+            merged.Add(ServiceMerger.Merge(declared.Service, declared.Protocol, declared.Zone, declared, instances, policy));
+        }
+
+        foreach (var (service, instances) in registrations.Services)
+        {
+            // A node with no instance still says the service registers: listed (answering nothing) unless declared.
+            var protocols = instances.Count == 0
+                ? declaredInDefault.Contains(service) ? [] : [DefaultProtocol]
+                : instances.Select(i => i.Protocol.ToLowerInvariant()).Distinct(StringComparer.Ordinal).ToList();
+            foreach (var protocol in protocols)
+            {
+                if (zones.FindService(service, protocol, defaultZone) is null)
+                {
+                    merged.Add(ServiceMerger.Merge(service, protocol, defaultZone, declared: null, instances, policy));
+                }
+            }
+        }
+
+        return [.. merged
+            .OrderBy(s => s.Zone, StringComparer.Ordinal)
+            .ThenBy(s => s.Service.Value, StringComparer.OrdinalIgnoreCase)
+            .ThenBy(s => s.Protocol, StringComparer.Ordinal)];
+    }
+
+    private static uint ZoneDigest(ZoneSet zones)
+    {
+        // No zones digest to 0, so that a view of registrations alone has revision (zxid, 0, 0) on every server.
+        if (zones.Zones.Count == 0)
+        {
+            return 0;
+        }
+
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var zone in zones.Zones)
+        {
+            Append(hash, Absolute(zone.Origin));
+            Append(hash, zone.Serial.ToString(CultureInfo.InvariantCulture));
+            foreach (var record in zone.Records)
+            {
+                Append(hash, record.Record.ToString());
+            }
+        }
+
+        return BinaryPrimitives.ReadUInt32BigEndian(hash.GetHashAndReset());
+    }
+
+    /// <summary>What a zone answers: its records and every answer endpoint of its services (not drift or state).</summary>
+    private static byte[] ZoneFingerprint(ZoneIntent? zone, IEnumerable<MergedService> services)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var record in zone?.Records ?? [])
+        {
+            Append(hash, record.Record.ToString());
+        }
+
+        foreach (var service in services)
+        {
+            Append(hash, service.SrvName);
+            foreach (var endpoint in service.Answer)
+            {
+                Append(hash, string.Create(CultureInfo.InvariantCulture, $"{endpoint.Priority} {endpoint.Weight} {endpoint.Port} {endpoint.Target}"));
+                foreach (var address in endpoint.Addresses)
+                {
+                    Append(hash, address.ToString());
+                }
+            }
+        }
+
+        return hash.GetHashAndReset();
+    }
+
+    private static void Append(IncrementalHash hash, string text)
+    {
+        // Length-prefixed, so that no two sequences of strings hash the same input.
+        var bytes = Encoding.UTF8.GetBytes(text);
+        Span<byte> length = stackalloc byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(length, bytes.Length);
+        hash.AppendData(length);
+        hash.AppendData(bytes);
+    }
+
+    private static string Absolute(string name) =>
+        name == "." ? name : (name.EndsWith('.') ? name : name + ".").ToLowerInvariant();
+}

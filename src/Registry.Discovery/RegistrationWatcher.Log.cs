@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+
+namespace Registry.Discovery;
+
+/// <summary>The watcher's log lines.</summary>
+public sealed partial class RegistrationWatcher
+{
+    private static partial class Log
+    {
+        [LoggerMessage(2101, LogLevel.Information, "Loaded {Services} services, {Instances} instances (zxid 0x{Zxid:x})")]
+        public static partial void Loaded(ILogger logger, int services, int instances, long zxid);
+
+        [LoggerMessage(2102, LogLevel.Warning, "Skipping registration {Path}: {Reason}")]
+        public static partial void Undecodable(ILogger logger, string path, string reason);
+
+        [LoggerMessage(2103, LogLevel.Warning, "Skipping service node {Path}: the name is not a DNS label ({Reason})")]
+        public static partial void InvalidServiceName(ILogger logger, string path, string reason);
+
+        [LoggerMessage(2104, LogLevel.Warning, "View stale: {Stale}")]
+        public static partial void StaleChanged(ILogger logger, bool stale);
+
+        [LoggerMessage(2105, LogLevel.Warning, "Session 0x{SessionId:x} expired; reloading on a new session")]
+        public static partial void SessionExpired(ILogger logger, long sessionId);
+
+        [LoggerMessage(2106, LogLevel.Information, "Reading ZooKeeper was interrupted ({Reason}); reloading once connected")]
+        public static partial void ReadInterrupted(ILogger logger, string reason);
+
+        [LoggerMessage(2107, LogLevel.Error, "The watcher's loop failed; reloading")]
+        public static partial void LoopFailed(ILogger logger, Exception exception);
+    }
+}

@@ -155,11 +155,11 @@ public sealed partial class ZooKeeperClient
 
         var response = await SendAsync<MultiRequest, MultiResponse>(new(list), null, null, cancellationToken, readBodyOnError: true).ConfigureAwait(false);
         var results = response.Results.Select(r => r is CreateResult c ? c with { Path = ToClient(c.Path) } : r).ToList();
-        var failed = results.Select((r, i) => (Result: r as ErrorResult, Index: i))
-            .FirstOrDefault(x => x.Result is { Code: not KeeperErrorCode.Ok and not KeeperErrorCode.RuntimeInconsistency });
-        if (failed.Result is not null)
+        var failed = results.Select((r, i) => (Error: r as ErrorResult, Index: i))
+            .FirstOrDefault(x => x.Error is { Code: not KeeperErrorCode.Ok and not KeeperErrorCode.RuntimeInconsistency });
+        if (failed.Error is not null)
         {
-            var exception = KeeperException.Create(failed.Result.Code, list[failed.Index].Item1.Path, $"operation {failed.Index} of the multi failed; nothing was applied");
+            var exception = KeeperException.Create(failed.Error.Code, list[failed.Index].Item1.Path, $"operation {failed.Index} of the multi failed; nothing was applied");
             exception.MultiResults = results;
             throw exception;
         }

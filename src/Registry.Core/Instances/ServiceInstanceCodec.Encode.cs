@@ -1,10 +1,5 @@
 using System.Buffers;
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
-using System.Text.Unicode;
-using Registry.Core.Names;
 
 namespace Registry.Core.Instances;
 

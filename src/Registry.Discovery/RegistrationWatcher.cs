@@ -140,11 +140,18 @@ public sealed partial class RegistrationWatcher : IAsyncDisposable
         {
             try
             {
-                if (needsLoad || _client is not { State: SessionState.Connected or SessionState.ConnectedReadOnly })
+                if (_client is null or { State: SessionState.Expired or SessionState.AuthFailed or SessionState.Closed })
                 {
                     await OpenAndLoadAsync(token).ConfigureAwait(false);
                     needsLoad = false;
                 }
+                else if (needsLoad && _client.State is SessionState.Connected or SessionState.ConnectedReadOnly)
+                {
+                    await LoadAllAsync(_client, token).ConfigureAwait(false);
+                    needsLoad = false;
+                }
+
+                // Otherwise (connected, or suspended with the session alive) wait: a reconnect signals a full reload.
 
                 var first = await _signals.Reader.ReadAsync(token).ConfigureAwait(false);
                 var batch = new List<Signal> { first };
@@ -185,7 +192,7 @@ public sealed partial class RegistrationWatcher : IAsyncDisposable
             {
                 // The connection went away mid-read; the reconnect (or the new session) reloads everything.
                 Log.ReadInterrupted(_logger, ex.Message);
-                needsLoad = ex.IsSessionFatal;
+                needsLoad = true;
                 await Task.Delay(TimeSpan.FromMilliseconds(100), token).ConfigureAwait(false);
             }
 #pragma warning disable CA1031 // The loop must outlive any single failure; the next signal or reload recovers.
@@ -200,30 +207,28 @@ public sealed partial class RegistrationWatcher : IAsyncDisposable
         }
     }
 
+    /// <summary>A new session (the first, or after the last one ended), its watch, and a full load.</summary>
     private async Task OpenAndLoadAsync(CancellationToken cancellationToken)
     {
-        if (_client is not { State: SessionState.Connected or SessionState.ConnectedReadOnly or SessionState.Suspended })
+        if (_client is { } old)
         {
-            if (_client is { } old)
-            {
-                await old.DisposeAsync().ConfigureAwait(false);
-            }
-
-            _client = await ZooKeeperClient.ConnectAsync(_clientOptions, cancellationToken).ConfigureAwait(false);
-            var client = _client;
-            _ = Task.Run(() => FollowSessionAsync(client), CancellationToken.None);
-
-            // The watch first, then the load: a change made during the load is then reported, never lost.
-            await client.AddWatchAsync(_layout.BasePath, Watcher.Create(e =>
-            {
-                if (e.Type != WatchEventType.None)
-                {
-                    _signals.Writer.TryWrite(new Signal(SignalKind.Changed, e));
-                }
-            }), AddWatchMode.PersistentRecursive, cancellationToken).ConfigureAwait(false);
+            await old.DisposeAsync().ConfigureAwait(false);
+            _client = null;
         }
 
-        await LoadAllAsync(_client, cancellationToken).ConfigureAwait(false);
+        var client = await ZooKeeperClient.ConnectAsync(_clientOptions, cancellationToken).ConfigureAwait(false);
+        _client = client;
+        _ = Task.Run(() => FollowSessionAsync(client), CancellationToken.None);
+
+        // The watch first, then the load: a change made during the load is then reported, never lost.
+        await client.AddWatchAsync(_layout.BasePath, Watcher.Create(e =>
+        {
+            if (e.Type != WatchEventType.None)
+            {
+                _signals.Writer.TryWrite(new Signal(SignalKind.Changed, e));
+            }
+        }), AddWatchMode.PersistentRecursive, cancellationToken).ConfigureAwait(false);
+        await LoadAllAsync(client, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Turns the session's state changes into signals for the loop.</summary>

@@ -108,7 +108,9 @@ public class SessionTests(ZooKeeperFixture fixture, ITestOutputHelper output) : 
     [Fact]
     public async Task Pings_keep_an_idle_session_alive()
     {
-        var zk = await ConnectAsync(sessionTimeout: TimeSpan.FromSeconds(2));
+        // 4 s: a ping goes out after 1.3 s idle and must be answered before 2.7 s of silence. With 2 s the margin
+        // (0.6 s) was less than a loaded 2-core CI machine sometimes takes to answer a ping.
+        var zk = await ConnectAsync(sessionTimeout: TimeSpan.FromSeconds(4));
         await zk.CreateAsync("/eph", default, CreateMode.Ephemeral);
         var states = Task.Run(async () =>
         {
@@ -123,8 +125,8 @@ public class SessionTests(ZooKeeperFixture fixture, ITestOutputHelper output) : 
             return SessionState.Closed;
         });
 
-        // Idle for three session timeouts: without pings the server would expire the session.
-        var idle = Task.Delay(TimeSpan.FromSeconds(6));
+        // Idle for two and a half session timeouts: without pings the server would expire the session.
+        var idle = Task.Delay(TimeSpan.FromSeconds(10));
         Assert.Same(idle, await Task.WhenAny(idle, states));
         Assert.Equal(SessionState.Connected, zk.State);
         Assert.Equal(zk.SessionId, (await zk.ExistsAsync("/eph"))!.EphemeralOwner);

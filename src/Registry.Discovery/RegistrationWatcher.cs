@@ -40,6 +40,7 @@ public sealed partial class RegistrationWatcher : IAsyncDisposable
     private Task _loop = Task.CompletedTask;
     private long _skipped;
     private int _stale = 1;
+    private bool _loaded;
 
     /// <summary>Creates a watcher; <see cref="StartAsync"/> connects and loads.</summary>
     public RegistrationWatcher(ZooKeeperClientOptions clientOptions, ZooKeeperLayout? layout = null)
@@ -67,6 +68,12 @@ public sealed partial class RegistrationWatcher : IAsyncDisposable
     /// <summary>The current session's id and password; tests use them to expire the session on purpose.</summary>
     internal (long Id, ReadOnlyMemory<byte> Password) SessionForTests => _client is { } c ? (c.SessionId, c.SessionPassword) : default;
 
+    /// <summary>
+    /// True once the subtree has been read from ZooKeeper at least once: before that, <see cref="Current"/> is
+    /// <see cref="RegistrationState.Empty"/> because nothing is known, not because nothing is registered.
+    /// </summary>
+    public bool HasLoaded => Volatile.Read(ref _loaded);
+
     /// <summary>Registrations skipped because their znode did not decode (a metric).</summary>
     public long SkippedRegistrations => Interlocked.Read(ref _skipped);
 
@@ -78,7 +85,10 @@ public sealed partial class RegistrationWatcher : IAsyncDisposable
         await _firstLoad.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The current state, then every new one; a slow reader skips to the newest (states are complete, not deltas).</summary>
+    /// <summary>
+    /// The current state, then every new one; a slow reader skips to the newest (states are complete, not deltas).
+    /// When <see cref="IsStale"/> changes, the current state is yielded again, so a reader can follow the flag too.
+    /// </summary>
     public async IAsyncEnumerable<RegistrationState> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var channel = Channel.CreateBounded<RegistrationState>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
@@ -311,8 +321,10 @@ public sealed partial class RegistrationWatcher : IAsyncDisposable
 
         _services = services.ToImmutable();
         _zxids = zxids.ToImmutable();
-        Publish();
+        // Fresh before the publish, so a subscriber that reads IsStale on receiving the state sees it fresh.
+        Volatile.Write(ref _loaded, true);
         MarkStale(false);
+        Publish();
         Log.Loaded(_logger, _services.Count, _services.Values.Sum(s => s.Count), Current.Zxid);
         _firstLoad.TrySetResult();
     }
@@ -470,6 +482,15 @@ public sealed partial class RegistrationWatcher : IAsyncDisposable
         if (Interlocked.Exchange(ref _stale, stale ? 1 : 0) != (stale ? 1 : 0))
         {
             Log.StaleChanged(_logger, stale);
+
+            // Subscribers learn of the flag through the stream: the same state again, to be read with IsStale.
+            lock (_subscribersLock)
+            {
+                foreach (var subscriber in _subscribers)
+                {
+                    subscriber.Writer.TryWrite(Current);
+                }
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Registry.Server.Embedded;
 using Registry.Testing.Internal;
 
 namespace Registry.Testing;

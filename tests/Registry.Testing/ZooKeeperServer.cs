@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Registry.Server.Embedded;
 using Registry.Testing.Internal;
 
 namespace Registry.Testing;

@@ -1,3 +1,5 @@
+using Registry.Server.Embedded;
+
 namespace Registry.Testing.Internal;
 
 /// <summary>Turns <see cref="ZooKeeperBackend.Auto"/> and <c>REGISTRY_TEST_ZOOKEEPER</c> into a concrete backend.</summary>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Runtime.InteropServices;
+using Registry.Server.Embedded;
 
 namespace Registry.Testing.Internal;
 

@@ -1,6 +1,7 @@
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using System.Text;
+using Registry.Server.Embedded;
 using Registry.Testing;
 
 namespace Registry.ZooKeeper.Tests.Harness;

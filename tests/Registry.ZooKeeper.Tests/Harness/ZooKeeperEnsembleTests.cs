@@ -1,3 +1,4 @@
+using Registry.Server.Embedded;
 using Registry.Testing;
 
 namespace Registry.ZooKeeper.Tests.Harness;

@@ -2,8 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
-using Registry.Testing;
+using Registry.Server.Embedded;
 using Registry.Testing.Internal;
+using Registry.Testing;
 
 namespace Registry.ZooKeeper.Tests.Harness;
 

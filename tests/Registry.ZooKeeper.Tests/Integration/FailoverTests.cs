@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
+using Registry.Server.Embedded;
 using Registry.Testing;
 using Xunit.Abstractions;
 

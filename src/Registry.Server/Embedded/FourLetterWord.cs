@@ -2,11 +2,11 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Registry.Testing;
+namespace Registry.Server.Embedded;
 
 /// <summary>
 /// ZooKeeper's four-letter-word admin commands over raw TCP (<c>ruok</c>, <c>srvr</c>, <c>conf</c>, <c>dump</c>, ...).
-/// The harness uses these instead of the project's own client so that it can test that client.
+/// The embedded ZooKeeper and the test harness use these rather than the project's own client, so the harness can test that client.
 /// </summary>
 public static class FourLetterWord
 {

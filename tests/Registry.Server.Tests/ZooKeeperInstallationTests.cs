@@ -1,10 +1,9 @@
-using Registry.Testing;
-using Registry.Testing.Internal;
+using Registry.Server.Embedded;
 
-namespace Registry.ZooKeeper.Tests.Harness;
+namespace Registry.Server.Tests;
 
-/// <summary>How the harness finds Java and ZooKeeper, on described machines rather than by changing this process's environment.</summary>
-public sealed class ZooKeeperDiscoveryTests
+/// <summary>How the server (and the test harness) finds Java and ZooKeeper, on described machines rather than by changing this process's environment.</summary>
+public sealed class ZooKeeperInstallationTests
 {
     private const string DebianJar = "/usr/share/java/zookeeper.jar";
 
@@ -52,34 +51,14 @@ public sealed class ZooKeeperDiscoveryTests
     }
 
     [Fact]
-    public void A_bare_machine_gets_an_error_that_says_what_to_install()
+    public void A_bare_machine_is_told_both_what_is_missing()
     {
         var found = Discover(new() { ["PATH"] = "/usr/bin" }, files: [], out var problem);
-        var error = BackendSelector.Unavailable(problem, dockerWasConsidered: true);
 
         Assert.Null(found);
-        Assert.Contains("no java on PATH", error.Message);
-        Assert.Contains("no ZooKeeper jar", error.Message);
-        Assert.Contains("apt-get install -y zookeeper default-jre-headless", error.Message);
-        Assert.Contains("REGISTRY_ZOOKEEPER_JAR", error.Message);
-        Assert.Contains("JAVA_HOME", error.Message);
-        Assert.Contains("Docker", error.Message);
-    }
-
-    [Theory]
-    [InlineData(null, ZooKeeperBackend.Auto)]
-    [InlineData("", ZooKeeperBackend.Auto)]
-    [InlineData("auto", ZooKeeperBackend.Auto)]
-    [InlineData("process", ZooKeeperBackend.Process)]
-    [InlineData("Docker", ZooKeeperBackend.Docker)]
-    public void REGISTRY_TEST_ZOOKEEPER_values_select_a_backend(string? value, ZooKeeperBackend expected) =>
-        Assert.Equal(expected, BackendSelector.Parse(value));
-
-    [Fact]
-    public void An_unknown_REGISTRY_TEST_ZOOKEEPER_value_is_rejected_with_the_valid_ones()
-    {
-        var error = Assert.Throws<ArgumentException>(() => BackendSelector.Parse("podman"));
-        Assert.Contains("process, docker, auto", error.Message);
+        Assert.Contains("no java on PATH and JAVA_HOME is not set", problem);
+        Assert.Contains("no ZooKeeper jar", problem);
+        Assert.Contains("REGISTRY_ZOOKEEPER_JAR", problem);
     }
 
     private static ZooKeeperInstallation? Discover(Dictionary<string, string> environment, string[] files, string[]? directories = null) =>

@@ -1,9 +1,16 @@
-namespace Registry.Testing.Internal;
+namespace Registry.Server.Embedded;
 
-/// <summary>A <c>java</c> executable and the class path of a ZooKeeper 3.8 server, found on this machine.</summary>
-internal sealed record ZooKeeperInstallation(string JavaPath, string ClassPath)
+/// <summary>
+/// A <c>java</c> executable and the class path of a ZooKeeper 3.8 server, found on this machine: what the embedded
+/// ZooKeeper runs, and what the test harness runs.
+/// </summary>
+/// <param name="JavaPath">The <c>java</c> executable.</param>
+/// <param name="ClassPath">The class path of the server (jars separated by the platform's path separator).</param>
+public sealed record ZooKeeperInstallation(string JavaPath, string ClassPath)
 {
+    /// <summary>The environment variable that points at a zookeeper.jar to use instead of the packaged one.</summary>
     public const string JarEnvironmentVariable = "REGISTRY_ZOOKEEPER_JAR";
+    /// <summary>How to install what is needed on Debian and Ubuntu.</summary>
     public const string InstallHint = "apt-get install -y zookeeper default-jre-headless";
     private const string DebianJar = "/usr/share/java/zookeeper.jar";
 
@@ -11,6 +18,7 @@ internal sealed record ZooKeeperInstallation(string JavaPath, string ClassPath)
         new(() => (Discover(Environment.GetEnvironmentVariable, File.Exists, Directory.Exists, out var problem), problem));
 
     /// <summary>The installation on this machine, or <see langword="null"/> with <paramref name="problem"/> saying what is missing.</summary>
+    /// <param name="problem">What is missing, when the result is null; empty otherwise.</param>
     public static ZooKeeperInstallation? TryFind(out string problem)
     {
         (var found, problem) = Discovered.Value;

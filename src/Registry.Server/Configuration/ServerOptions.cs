@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Logging;
+using Registry.Core.Merge;
+
+namespace Registry.Server.Configuration;
+
+/// <summary>The server's settings, parsed and validated (see <see cref="Settings"/> for what each one means).</summary>
+internal sealed record ServerOptions
+{
+    /// <summary>A ZooKeeper connect string; null when the embedded ZooKeeper is used.</summary>
+    public string? ZooKeeper { get; init; }
+
+    public int EmbeddedPort { get; init; } = 2181;
+
+    /// <summary>Absolute path of the zones directory.</summary>
+    public required string Zones { get; init; }
+
+    /// <summary>The default zone, absolute with its trailing dot; null to take the only zone.</summary>
+    public string? DefaultZone { get; init; }
+
+    public string BasePath { get; init; } = "/services";
+
+    public IReadOnlyList<string> Listen { get; init; } = ["http://127.0.0.1:8053"];
+
+    /// <summary>Absolute path of the data directory.</summary>
+    public required string DataDir { get; init; }
+
+    public TimeSpan SessionTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    public MergePolicy Policy { get; init; } = MergePolicy.Default;
+
+    public bool JsonLogs { get; init; }
+
+    public LogLevel LogLevel { get; init; } = LogLevel.Information;
+
+    /// <summary>True when the server starts its own ZooKeeper.</summary>
+    public bool UsesEmbeddedZooKeeper => ZooKeeper is null;
+
+    /// <summary>The persisted last good view.</summary>
+    public string ViewFile => Path.Combine(DataDir, "view.json");
+}

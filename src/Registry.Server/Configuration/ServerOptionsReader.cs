@@ -1,0 +1,151 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Registry.Core.Merge;
+using Registry.Core.Names;
+
+namespace Registry.Server.Configuration;
+
+/// <summary>
+/// Turns configuration (command line over environment over <c>appsettings.json</c> over defaults) into
+/// <see cref="ServerOptions"/>, collecting every problem so that one run reports all of them, each naming the setting.
+/// </summary>
+internal static class ServerOptionsReader
+{
+    /// <summary>Reads and validates; returns null with <paramref name="errors"/> filled when anything is wrong.</summary>
+    public static ServerOptions? Read(IConfiguration configuration, out IReadOnlyList<string> errors)
+    {
+        var problems = new List<string>();
+        string Get(Setting s) => configuration[s.ConfigurationKey] is { Length: > 0 } v ? v.Trim() : s.Default ?? "";
+
+        var zooKeeper = Get(Settings.ZooKeeper);
+        var embeddedPort = ParseInt(Settings.EmbeddedPort, Get(Settings.EmbeddedPort), 1, 65535, problems);
+        var basePath = Get(Settings.BasePath);
+        if (!basePath.StartsWith('/') || (basePath.Length > 1 && basePath.EndsWith('/')) || basePath.Contains("//", StringComparison.Ordinal))
+        {
+            problems.Add($"{Settings.BasePath.Names}: '{basePath}' is not an absolute ZooKeeper path (like /services)");
+        }
+
+        string? defaultZone = null;
+        if (Get(Settings.DefaultZone) is { Length: > 0 } zone)
+        {
+            defaultZone = NormalizeZone(zone, problems);
+        }
+
+        var listen = Get(Settings.Listen).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (var url in listen)
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            {
+                problems.Add($"{Settings.Listen.Names}: '{url}' is not an http:// or https:// address (like http://127.0.0.1:8053)");
+            }
+        }
+
+        if (listen.Length == 0)
+        {
+            problems.Add($"{Settings.Listen.Names}: at least one address is needed");
+        }
+
+        var sessionTimeout = ParseDuration(Settings.SessionTimeout, Get(Settings.SessionTimeout), problems);
+        var undeclared = Get(Settings.Undeclared).ToLowerInvariant() switch
+        {
+            "accept" => UndeclaredPolicy.Accept,
+            "reject" => UndeclaredPolicy.Reject,
+            var other => Invalid(UndeclaredPolicy.Accept, $"{Settings.Undeclared.Names}: '{other}' is not accept or reject", problems),
+        };
+        var panic = 0.0;
+        if (!double.TryParse(Get(Settings.PanicThreshold), NumberStyles.Float, CultureInfo.InvariantCulture, out panic) || panic is < 0 or > 1 || double.IsNaN(panic))
+        {
+            problems.Add($"{Settings.PanicThreshold.Names}: '{Get(Settings.PanicThreshold)}' is not a number from 0 to 1");
+        }
+
+        var json = Get(Settings.LogFormat).ToLowerInvariant() switch
+        {
+            "text" => false,
+            "json" => true,
+            var other => Invalid(false, $"{Settings.LogFormat.Names}: '{other}' is not text or json", problems),
+        };
+        if (!Enum.TryParse<LogLevel>(Get(Settings.LogLevel), ignoreCase: true, out var level) || !Enum.IsDefined(level) || level == LogLevel.None)
+        {
+            problems.Add($"{Settings.LogLevel.Names}: '{Get(Settings.LogLevel)}' is not Trace, Debug, Information, Warning or Error");
+        }
+
+        errors = problems;
+        return problems.Count > 0 ? null : new ServerOptions
+        {
+            ZooKeeper = string.Equals(zooKeeper, Settings.Embedded, StringComparison.OrdinalIgnoreCase) ? null : zooKeeper,
+            EmbeddedPort = embeddedPort,
+            Zones = Path.GetFullPath(Get(Settings.Zones)),
+            DefaultZone = defaultZone,
+            BasePath = basePath,
+            Listen = listen,
+            DataDir = Path.GetFullPath(Get(Settings.DataDir)),
+            SessionTimeout = sessionTimeout,
+            Policy = new MergePolicy { Undeclared = undeclared, PanicThreshold = panic },
+            JsonLogs = json,
+            LogLevel = level,
+        };
+    }
+
+    /// <summary>Parses <c>10s</c>, <c>1500ms</c>, <c>2m</c> or plain seconds (<c>10</c>).</summary>
+    internal static bool TryParseDuration(string text, out TimeSpan duration)
+    {
+        duration = default;
+        var (number, unit) = text.EndsWith("ms", StringComparison.OrdinalIgnoreCase) ? (text[..^2], 0.001)
+            : text.EndsWith('s') || text.EndsWith('S') ? (text[..^1], 1.0)
+            : text.EndsWith('m') || text.EndsWith('M') ? (text[..^1], 60.0)
+            : (text, 1.0);
+        if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value) || value < 0)
+        {
+            return false;
+        }
+
+        duration = TimeSpan.FromSeconds(value * unit);
+        return true;
+    }
+
+    private static TimeSpan ParseDuration(Setting setting, string text, List<string> problems)
+    {
+        // ZooKeeper servers clamp sessions to [2, 20] ticks; below a second the client could not even ping in time.
+        if (TryParseDuration(text, out var duration) && duration >= TimeSpan.FromSeconds(1) && duration <= TimeSpan.FromMinutes(10))
+        {
+            return duration;
+        }
+
+        problems.Add($"{setting.Names}: '{text}' is not a duration from 1s to 10m (like 10s or 1500ms)");
+        return TimeSpan.Zero;
+    }
+
+    private static int ParseInt(Setting setting, string text, int min, int max, List<string> problems)
+    {
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+        {
+            return value;
+        }
+
+        problems.Add($"{setting.Names}: '{text}' is not a whole number from {min} to {max}");
+        return 0;
+    }
+
+    private static string? NormalizeZone(string zone, List<string> problems)
+    {
+        var absolute = zone.EndsWith('.') ? zone : zone + ".";
+        var labels = absolute.TrimEnd('.').Split('.');
+        foreach (var label in labels)
+        {
+            if (!DnsLabel.IsValid(label))
+            {
+                problems.Add($"{Settings.DefaultZone.Names}: '{zone}' is not a domain name (label '{label}' is not a valid DNS label)");
+                return null;
+            }
+        }
+
+        return absolute.ToLowerInvariant();
+    }
+
+    private static T Invalid<T>(T fallback, string problem, List<string> problems)
+    {
+        problems.Add(problem);
+        return fallback;
+    }
+}

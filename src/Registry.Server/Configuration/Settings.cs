@@ -1,0 +1,88 @@
+namespace Registry.Server.Configuration;
+
+/// <summary>Every setting of the server (see <see cref="Setting"/>).</summary>
+internal static class Settings
+{
+    /// <summary>The connect string value that starts a ZooKeeper child process.</summary>
+    public const string Embedded = "embedded";
+
+    public static readonly Setting ZooKeeper = new(
+        "ZooKeeper",
+        "--zookeeper",
+        "ZooKeeper connect string (host:port,host:port[/chroot]), or 'embedded' to start a standalone ZooKeeper "
+        + "from the installed package (data under DATA_DIR/zookeeper, stopped with the server)",
+        Embedded,
+        "-z");
+
+    public static readonly Setting EmbeddedPort = new(
+        "EmbeddedPort",
+        "--embedded-port",
+        "Client port of the embedded ZooKeeper (loopback only)",
+        "2181");
+
+    public static readonly Setting Zones = new(
+        "Zones",
+        "--zones",
+        "Directory of zone files (*.zone, one zone each); changes are reloaded automatically and on SIGHUP",
+        "zones");
+
+    public static readonly Setting DefaultZone = new(
+        "DefaultZone",
+        "--default-zone",
+        "Zone that registered services are published in; defaults to the only zone when the zones directory has exactly one",
+        null);
+
+    public static readonly Setting BasePath = new(
+        "BasePath",
+        "--base-path",
+        "ZooKeeper path under which services register ({base}/{service}/{instance})",
+        "/services");
+
+    public static readonly Setting Listen = new(
+        "Listen",
+        "--listen",
+        "HTTP listen addresses, comma-separated (JSON view API)",
+        "http://127.0.0.1:8053");
+
+    public static readonly Setting DataDir = new(
+        "DataDir",
+        "--data-dir",
+        "Directory for the persisted last good view (view.json) and the embedded ZooKeeper's data",
+        "data");
+
+    public static readonly Setting SessionTimeout = new(
+        "SessionTimeout",
+        "--session-timeout",
+        "ZooKeeper session timeout of the server's watcher (e.g. 10s, 1500ms)",
+        "10s");
+
+    public static readonly Setting Undeclared = new(
+        "Undeclared",
+        "--undeclared",
+        "What to do with live instances a hybrid service's zone file does not declare: accept (serve them) or reject (drift only)",
+        "accept");
+
+    public static readonly Setting PanicThreshold = new(
+        "PanicThreshold",
+        "--panic-threshold",
+        "Panic floor of hybrid services, as a share of declared targets (0..1): below it the declared set is served; 0 panics only when nothing is live",
+        "0");
+
+    public static readonly Setting LogFormat = new(
+        "LogFormat",
+        "--log-format",
+        "Log line format: text (one line per event) or json (one JSON object per line)",
+        "text");
+
+    public static readonly Setting LogLevel = new(
+        "LogLevel",
+        "--log-level",
+        "Minimum log level: Trace, Debug, Information, Warning, Error",
+        "Information");
+
+    /// <summary>Every setting, in <c>--help</c> order.</summary>
+    public static IReadOnlyList<Setting> All { get; } =
+    [
+        ZooKeeper, EmbeddedPort, Zones, DefaultZone, BasePath, Listen, DataDir, SessionTimeout, Undeclared, PanicThreshold, LogFormat, LogLevel,
+    ];
+}

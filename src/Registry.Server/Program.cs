@@ -1,0 +1,4 @@
+using Registry.Server;
+using Registry.Server.Configuration;
+
+return await ServerCommandLine.Create(ServerHost.RunAsync).Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -1,0 +1,214 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Registry.Core.Zones;
+using Registry.Server.Configuration;
+using Registry.Server.Embedded;
+using Registry.Server.Http;
+using Registry.Server.Views;
+using Registry.ZooKeeper;
+
+namespace Registry.Server;
+
+/// <summary>
+/// Starts the server: settings, zone files (a server never starts on a bad zone: it would have no last good one),
+/// the embedded ZooKeeper when asked, then the web host with the view services and the HTTP API. Returns the exit code.
+/// </summary>
+internal static partial class ServerHost
+{
+    public static async Task<int> RunAsync(IConfiguration configuration, CancellationToken cancellationToken)
+    {
+        if (ServerOptionsReader.Read(configuration, out var errors) is not { } options)
+        {
+            foreach (var error in errors)
+            {
+                await Console.Error.WriteLineAsync($"registry-server: {error}").ConfigureAwait(false);
+            }
+
+            return ExitCodes.BadSettings;
+        }
+
+        using var loggers = CreateLoggers(options, configuration);
+        var logger = loggers.CreateLogger("Registry.Server");
+        if (!TryLoadZones(options, logger, out var zones, out var defaultZone))
+        {
+            return ExitCodes.StartFailed;
+        }
+
+        EmbeddedZooKeeper? embedded = null;
+        try
+        {
+            Directory.CreateDirectory(options.DataDir);
+            if (options.UsesEmbeddedZooKeeper)
+            {
+                embedded = await EmbeddedZooKeeper.StartAsync(options.DataDir, options.EmbeddedPort, loggers.CreateLogger<EmbeddedZooKeeper>(), cancellationToken).ConfigureAwait(false);
+            }
+
+            var connectString = embedded?.ConnectString ?? options.ZooKeeper!;
+            var app = Build(options, configuration, loggers, zones, defaultZone, connectString);
+            await using (app.ConfigureAwait(false))
+            {
+                Log.Starting(logger, connectString, options.Zones, defaultZone, string.Join(", ", options.Listen), options.BasePath);
+                await app.RunAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return ExitCodes.Ok;
+        }
+        catch (EmbeddedZooKeeperException e)
+        {
+            Log.StartFailed(logger, e.Message);
+            return ExitCodes.StartFailed;
+        }
+        catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+        {
+            Log.StartFailed(logger, $"{e.Message} (choose other addresses with --listen)");
+            return ExitCodes.StartFailed;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return ExitCodes.Ok;
+        }
+        finally
+        {
+            if (embedded is not null)
+            {
+                await embedded.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static WebApplication Build(
+        ServerOptions options,
+        IConfiguration configuration,
+        ILoggerFactory loggers,
+        ZoneSet zones,
+        string defaultZone,
+        string connectString)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = "registry-server" });
+        builder.Configuration.AddConfiguration(configuration);
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(loggers);
+        builder.WebHost.UseUrls([.. options.Listen]);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(sp => new LiveView(zones, defaultZone, options.Policy, sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(new ZooKeeperClientOptions
+        {
+            ConnectString = connectString,
+            SessionTimeout = options.SessionTimeout,
+            LoggerFactory = loggers,
+        });
+        builder.Services.AddSingleton<ViewService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ViewService>());
+        builder.Services.AddSingleton<ZoneReloader>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ZoneReloader>());
+
+        var app = builder.Build();
+        app.MapViewEndpoints();
+        return app;
+    }
+
+    private static bool TryLoadZones(ServerOptions options, ILogger logger, out ZoneSet zones, out string defaultZone)
+    {
+        zones = ZoneSet.Empty;
+        defaultZone = "";
+        try
+        {
+            zones = ZoneLoader.Load(options.Zones);
+        }
+        catch (ZoneLoadException e)
+        {
+            foreach (var error in e.Errors)
+            {
+                Log.ZoneError(logger, error.ToString());
+            }
+
+            Log.StartFailed(logger, $"the zone files in {options.Zones} have {e.Errors.Count} error(s); fix them and start again");
+            return false;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.StartFailed(logger, $"{e.Message} (set the zones directory with --zones; an empty directory serves registrations only)");
+            return false;
+        }
+
+        var origins = zones.Zones.Select(z => z.Origin.EndsWith('.') ? z.Origin : z.Origin + ".").ToList();
+        if (options.DefaultZone is { } configured)
+        {
+            defaultZone = configured;
+            if (!origins.Contains(configured, StringComparer.OrdinalIgnoreCase))
+            {
+                Log.DefaultZoneWithoutFile(logger, configured, options.Zones);
+            }
+        }
+        else if (origins.Count == 1)
+        {
+            defaultZone = origins[0].ToLowerInvariant();
+        }
+        else
+        {
+            Log.StartFailed(logger, origins.Count == 0
+                ? $"no zone files (*.zone) in {options.Zones}: say which zone registered services are published in with --default-zone"
+                : $"{origins.Count} zones in {options.Zones} ({string.Join(", ", origins)}): say which one registered services are published in with --default-zone");
+            return false;
+        }
+
+        foreach (var zone in zones.Zones)
+        {
+            Log.ZoneLoaded(logger, zone.Origin, zone.Serial, zone.File, zone.Records.Count, zone.Services.Count);
+        }
+
+        return true;
+    }
+
+    private static ILoggerFactory CreateLoggers(ServerOptions options, IConfiguration configuration) =>
+        LoggerFactory.Create(logging =>
+        {
+            logging.AddConfiguration(configuration.GetSection("Logging"));
+            logging.SetMinimumLevel(options.LogLevel);
+
+            // Kestrel and routing are chatty at Information; their warnings still show.
+            logging.AddFilter("Microsoft", LogLevel.Warning);
+            if (options.JsonLogs)
+            {
+                logging.AddJsonConsole(o =>
+                {
+                    o.UseUtcTimestamp = true;
+                    o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                });
+            }
+            else
+            {
+                logging.AddSimpleConsole(o =>
+                {
+                    o.SingleLine = true;
+                    o.UseUtcTimestamp = true;
+                    o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                });
+            }
+        });
+
+    private static partial class Log
+    {
+        [LoggerMessage(4401, LogLevel.Information, "registry-server starting: zookeeper {ConnectString}, zones {Zones}, default zone {DefaultZone}, http {Listen}, base path {BasePath}")]
+        public static partial void Starting(ILogger logger, string connectString, string zones, string defaultZone, string listen, string basePath);
+
+        [LoggerMessage(4402, LogLevel.Critical, "cannot start: {Reason}")]
+        public static partial void StartFailed(ILogger logger, string reason);
+
+        [LoggerMessage(4403, LogLevel.Error, "zone error: {Error}")]
+        public static partial void ZoneError(ILogger logger, string error);
+
+        [LoggerMessage(4404, LogLevel.Information, "zone {Origin} serial {Serial} loaded from {File}: {Records} records, {Services} declared services")]
+        public static partial void ZoneLoaded(ILogger logger, string origin, uint serial, string file, int records, int services);
+
+        [LoggerMessage(4405, LogLevel.Warning, "default zone {Zone} has no zone file in {Zones}: registered services are published there as dynamic only")]
+        public static partial void DefaultZoneWithoutFile(ILogger logger, string zone, string zones);
+    }
+}

@@ -1,0 +1,114 @@
+using Registry.Server.Configuration;
+
+namespace Registry.Server.Tests;
+
+/// <summary>How the server takes its settings, and how it refuses bad ones: as a process, with no ZooKeeper needed.</summary>
+public sealed class ServerSettingsTests : IDisposable
+{
+    private readonly TestZones _zones = new();
+
+    public void Dispose() => _zones.Dispose();
+
+    [Fact]
+    public async Task Help_lists_every_option_with_its_environment_variable_and_default()
+    {
+        var (code, output) = await RegistryServerProcess.RunToEndAsync(["--help"]);
+
+        Assert.Equal(0, code);
+        foreach (var setting in Settings.All)
+        {
+            Assert.Contains(setting.Option, output, StringComparison.Ordinal);
+            Assert.Contains(setting.EnvironmentVariable, output, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("--config", output, StringComparison.Ordinal);
+        Assert.Contains("[default: embedded]", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Every_bad_setting_is_reported_at_once_naming_all_three_sources()
+    {
+        var (code, output) = await RegistryServerProcess.RunToEndAsync(
+            ["--session-timeout", "soon", "--undeclared", "maybe", "--panic-threshold", "2", "--base-path", "services/"],
+            new Dictionary<string, string> { ["REGISTRY_LISTEN"] = "ftp://127.0.0.1:1" });
+
+        Assert.Equal(2, code);
+        Assert.Contains("--session-timeout / REGISTRY_SESSION_TIMEOUT / Registry:SessionTimeout: 'soon' is not a duration", output, StringComparison.Ordinal);
+        Assert.Contains("'maybe' is not accept or reject", output, StringComparison.Ordinal);
+        Assert.Contains("'2' is not a number from 0 to 1", output, StringComparison.Ordinal);
+        Assert.Contains("'services/' is not an absolute ZooKeeper path", output, StringComparison.Ordinal);
+        Assert.Contains("'ftp://127.0.0.1:1' is not an http:// or https:// address", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_bad_zone_file_stops_the_start_with_file_and_line()
+    {
+        _zones.Write("www IN CNAME", serial: 1);
+        var (code, output) = await RegistryServerProcess.RunToEndAsync(["--zookeeper", "127.0.0.1:1", "--zones", _zones.Directory, "--data-dir", _zones.DataDirectory]);
+
+        Assert.Equal(1, code);
+        Assert.Contains("svc.example.zone:12: ", output, StringComparison.Ordinal);
+        Assert.Contains("fix them and start again", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_missing_zones_directory_and_an_ambiguous_default_zone_are_explained()
+    {
+        var (code, output) = await RegistryServerProcess.RunToEndAsync(["--zookeeper", "127.0.0.1:1", "--zones", Path.Combine(_zones.Root, "nope"), "--data-dir", _zones.DataDirectory]);
+        Assert.Equal(1, code);
+        Assert.Contains("does not exist", output, StringComparison.Ordinal);
+        Assert.Contains("--zones", output, StringComparison.Ordinal);
+
+        var empty = Directory.CreateDirectory(Path.Combine(_zones.Root, "empty")).FullName;
+        (code, output) = await RegistryServerProcess.RunToEndAsync(["--zookeeper", "127.0.0.1:1", "--zones", empty, "--data-dir", _zones.DataDirectory]);
+        Assert.Equal(1, code);
+        Assert.Contains("no zone files (*.zone)", output, StringComparison.Ordinal);
+        Assert.Contains("--default-zone", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Settings_come_from_a_config_file_and_the_environment_with_the_command_line_winning()
+    {
+        var config = Path.Combine(_zones.Root, "settings.json");
+        await File.WriteAllTextAsync(config, $$"""
+            { "Registry": { "Zones": "{{_zones.Directory}}", "DataDir": "{{_zones.DataDirectory}}", "ZooKeeper": "127.0.0.1:1", "BasePath": "/from-file" } }
+            """);
+        await using var server = RegistryServerProcess.Start(
+            ["--config", config, "--base-path", "/from-command-line"],
+            new Dictionary<string, string> { ["REGISTRY_DEFAULT_ZONE"] = "svc.example", ["REGISTRY_BASE_PATH"] = "/from-env" });
+
+        // ZooKeeper at 127.0.0.1:1 never answers, and the server serves the zone files regardless.
+        await server.WaitServingAsync();
+        var services = await server.GetJsonAsync("/v1/services");
+        Assert.Equal("svc.example.", services.GetProperty("view").GetProperty("defaultZone").GetString());
+        Assert.True(services.GetProperty("view").GetProperty("stale").GetBoolean());
+        Assert.Contains("base path /from-command-line", server.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("10", 10_000)]
+    [InlineData("10s", 10_000)]
+    [InlineData("1500ms", 1_500)]
+    [InlineData("2m", 120_000)]
+    [InlineData("0.5s", 500)]
+    public void Durations_take_units(string text, int milliseconds)
+    {
+        Assert.True(ServerOptionsReader.TryParseDuration(text, out var duration));
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), duration);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("s")]
+    [InlineData("-1s")]
+    [InlineData("ten")]
+    [InlineData("NaNs")]
+    public void Bad_durations_are_refused(string text) => Assert.False(ServerOptionsReader.TryParseDuration(text, out _));
+
+    [Fact]
+    public void Environment_variables_follow_the_options() =>
+        Assert.Equal(
+            ["REGISTRY_ZOOKEEPER", "REGISTRY_EMBEDDED_PORT", "REGISTRY_ZONES", "REGISTRY_DEFAULT_ZONE", "REGISTRY_BASE_PATH", "REGISTRY_LISTEN",
+             "REGISTRY_DATA_DIR", "REGISTRY_SESSION_TIMEOUT", "REGISTRY_UNDECLARED", "REGISTRY_PANIC_THRESHOLD", "REGISTRY_LOG_FORMAT", "REGISTRY_LOG_LEVEL"],
+            Settings.All.Select(s => s.EnvironmentVariable));
+}

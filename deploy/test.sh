@@ -3,6 +3,7 @@
 # As root it installs the Debian packages the tests use; otherwise it names the missing ones and stops.
 #   deploy/test.sh                 all tests
 #   deploy/test.sh --filter EXPR   passed to `dotnet test --filter` (e.g. FullyQualifiedName~WatchTests)
+# Without arguments it also runs README's run command once (deploy/dev.sh --check) on spare ports.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +22,17 @@ trap 'rm -f "$log"' EXIT
 set +e
 dotnet test Registry.sln -c Release --no-build -nologo "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+if [[ $# -eq 0 ]]; then
+  echo "==> README's run command: deploy/dev.sh --check"
+  tour=$(mktemp -d)
+  if DATA_DIR=$tour HTTP_PORT=18053 ZK_PORT=12181 deploy/dev.sh --check; then
+    echo "README run command: ok"
+  else
+    echo "README run command: FAILED"
+    status=1
+  fi
+  rm -rf "$tour"
+fi
 set -e
 
 # One closing line over every test assembly, in the form CI reads ("N passed, N failed").

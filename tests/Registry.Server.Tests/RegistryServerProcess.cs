@@ -201,6 +201,13 @@ internal sealed class ServiceView(JsonElement json)
         .Select(e => e.GetProperty("registration").GetProperty("id").GetString()!)
         .Order(StringComparer.Ordinal)];
 
+    /// <summary>The sessions of the registered endpoints, in instance id order.</summary>
+    public IReadOnlyList<string> Sessions => [.. Endpoints
+        .Where(e => e.GetProperty("registration").ValueKind == JsonValueKind.Object)
+        .Select(e => e.GetProperty("registration"))
+        .OrderBy(r => r.GetProperty("id").GetString(), StringComparer.Ordinal)
+        .Select(r => r.GetProperty("session").GetString()!)];
+
     public string? StateOf(string target) =>
         Endpoints.Where(e => e.GetProperty("target").GetString() == target).Select(e => e.GetProperty("state").GetString()).FirstOrDefault();
 

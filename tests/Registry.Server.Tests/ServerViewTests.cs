@@ -1,5 +1,8 @@
 using System.Diagnostics;
 using System.Text;
+using Registry.Core.Instances;
+using Registry.Core.Names;
+using Registry.Discovery;
 using Registry.Testing;
 using Registry.ZooKeeper;
 
@@ -98,8 +101,52 @@ public sealed class ServerViewTests : IAsyncLifetime
         await server.UntilServiceAsync("web", v => !v.Stale && v.Registered.SequenceEqual(["ap9"]), Deadline, "resynced with exactly what ZooKeeper holds");
     }
 
+    [Fact]
+    public async Task A_registrant_whose_session_expired_is_registered_again_never_duplicated_never_lost()
+    {
+        await using var server = await StartServerAsync(_zk.ConnectString);
+        await using var proxy = await TcpProxy.StartAsync(_zk.EndPoint);
+        await using var registrar = new ServiceRegistrar(new ZooKeeperClientOptions { ConnectString = proxy.ConnectString, SessionTimeout = TimeSpan.FromSeconds(4) });
+        await registrar.RegisterAsync(Instance("ap1", "127.0.0.1"));
+        await registrar.RegisterAsync(Instance("i2", "10.0.0.22"));
+        var first = registrar.SessionId;
+        await server.UntilServiceAsync("web", v => v.Registered.SequenceEqual(["ap1", "i2"]), Deadline, "both instances are in the view");
+
+        // Expire the registrar's session: partition it, end the session with a second connection, heal.
+        proxy.Blackhole();
+        await using (var twin = await ZooKeeperClient.ConnectAsync(new ZooKeeperClientOptions
+        {
+            ConnectString = _zk.ConnectString,
+            SessionId = first,
+            SessionPassword = registrar.SessionPasswordForTests,
+        }))
+        {
+            await twin.CloseAsync();
+        }
+
+        proxy.Restore();
+        await server.UntilServiceAsync(
+            "web",
+            v => registrar.SessionId != first && v.Sessions.SequenceEqual([Hex(registrar.SessionId), Hex(registrar.SessionId)]),
+            Deadline,
+            "both instances are registered again, on the new session");
+        var web = await server.GetServiceAsync("web");
+        Assert.Equal(["ap1", "i2"], web.Registered);
+        Assert.Equal("live", web.StateOf("ap1.hosts.svc.example."));
+    }
+
     internal static byte[] Curator(string id, string address, int port) => Encoding.UTF8.GetBytes(
         $$"""{"name":"web","id":"{{id}}","address":"{{address}}","port":{{port}},"payload":null,"registrationTimeUTC":0,"serviceType":"DYNAMIC","uriSpec":null}""");
+
+    private static ServiceInstance Instance(string id, string address) => new()
+    {
+        Service = ServiceName.Parse("web"),
+        Id = id,
+        Address = address,
+        Port = 4070,
+    };
+
+    private static string Hex(long session) => $"0x{session:x}";
 
     private async Task<RegistryServerProcess> StartServerAsync(string connectString, params string[] extra)
     {

@@ -16,8 +16,23 @@ public sealed partial class RegistrationWatcher
         [LoggerMessage(2103, LogLevel.Warning, "Skipping service node {Path}: the name is not a DNS label ({Reason})")]
         public static partial void InvalidServiceName(ILogger logger, string path, string reason);
 
-        [LoggerMessage(2104, LogLevel.Warning, "View stale: {Stale}")]
-        public static partial void StaleChanged(ILogger logger, bool stale);
+        public static void StaleChanged(ILogger logger, bool stale)
+        {
+            if (stale)
+            {
+                TurnedStale(logger);
+            }
+            else
+            {
+                TurnedFresh(logger);
+            }
+        }
+
+        [LoggerMessage(2104, LogLevel.Warning, "View stale: the ZooKeeper session is disconnected; the last state stays published")]
+        private static partial void TurnedStale(ILogger logger);
+
+        [LoggerMessage(2108, LogLevel.Information, "View fresh: read from ZooKeeper")]
+        private static partial void TurnedFresh(ILogger logger);
 
         [LoggerMessage(2105, LogLevel.Warning, "Session 0x{SessionId:x} expired; reloading on a new session")]
         public static partial void SessionExpired(ILogger logger, long sessionId);

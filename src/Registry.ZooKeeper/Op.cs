@@ -3,7 +3,10 @@ using Registry.ZooKeeper.Protocol;
 
 namespace Registry.ZooKeeper;
 
-/// <summary>One operation of an atomic <see cref="ZooKeeperClient.MultiAsync"/> transaction.</summary>
+/// <summary>
+/// One operation of an atomic <see cref="ZooKeeperClient.MultiAsync"/> transaction (create, delete, setData, check),
+/// or of a batch of reads sent with <see cref="ZooKeeperClient.MultiReadAsync"/> (getData, getChildren).
+/// </summary>
 public abstract record Op
 {
     private Op(string path) => Path = path;
@@ -25,6 +28,15 @@ public abstract record Op
 
     /// <summary>Fails the transaction unless the node's version is <paramref name="version"/>.</summary>
     public static Op Check(string path, int version) => new CheckOp(path, version);
+
+    /// <summary>Reads a node's data and Stat, in a <see cref="ZooKeeperClient.MultiReadAsync"/> batch.</summary>
+    public static Op GetData(string path) => new GetDataOp(path);
+
+    /// <summary>Lists a node's children, in a <see cref="ZooKeeperClient.MultiReadAsync"/> batch.</summary>
+    public static Op GetChildren(string path) => new GetChildrenOp(path);
+
+    /// <summary>True for the read operations, which only <see cref="ZooKeeperClient.MultiReadAsync"/> takes.</summary>
+    internal virtual bool IsRead => false;
 
     internal abstract void WriteBody(JuteWriter writer, string serverPath);
 
@@ -114,5 +126,35 @@ public abstract record Op
         internal override OpCode OpCode => OpCode.Check;
 
         internal override void WriteBody(JuteWriter writer, string serverPath) => new CheckVersionRequest(serverPath, Version).Write(writer);
+    }
+
+    /// <summary>Reads a node's data.</summary>
+    public sealed record GetDataOp : Op
+    {
+        internal GetDataOp(string path)
+            : base(path)
+        {
+        }
+
+        internal override OpCode OpCode => OpCode.GetData;
+
+        internal override bool IsRead => true;
+
+        internal override void WriteBody(JuteWriter writer, string serverPath) => new PathWatchRequest(OpCode, serverPath, Watch: false).Write(writer);
+    }
+
+    /// <summary>Lists a node's children.</summary>
+    public sealed record GetChildrenOp : Op
+    {
+        internal GetChildrenOp(string path)
+            : base(path)
+        {
+        }
+
+        internal override OpCode OpCode => OpCode.GetChildren;
+
+        internal override bool IsRead => true;
+
+        internal override void WriteBody(JuteWriter writer, string serverPath) => new PathWatchRequest(OpCode, serverPath, Watch: false).Write(writer);
     }
 }

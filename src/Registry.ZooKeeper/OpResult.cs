@@ -22,3 +22,12 @@ public sealed record CheckResult : OpResult;
 /// (rolled back), the failure's own code, and <see cref="KeeperErrorCode.RuntimeInconsistency"/> after it.
 /// </summary>
 public sealed record ErrorResult(KeeperErrorCode Code) : OpResult;
+
+/// <summary>The outcome of a getData in <see cref="ZooKeeperClient.MultiReadAsync"/>.</summary>
+/// <param name="Data">The node's data.</param>
+/// <param name="Stat">The node's metadata.</param>
+public sealed record GetDataResult(byte[] Data, Stat Stat) : OpResult;
+
+/// <summary>The outcome of a getChildren in <see cref="ZooKeeperClient.MultiReadAsync"/> (the server sends no Stat for it).</summary>
+/// <param name="Children">The children's names, in the server's order.</param>
+public sealed record GetChildrenResult(IReadOnlyList<string> Children) : OpResult;

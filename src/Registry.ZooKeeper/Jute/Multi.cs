@@ -3,13 +3,11 @@ using Registry.ZooKeeper.Protocol;
 namespace Registry.ZooKeeper.Jute;
 
 /// <summary>
-/// multi: each operation is a MultiHeader (type, done=false, err=-1) followed by its body; a header with
+/// multi and multiRead: each operation is a MultiHeader (type, done=false, err=-1) followed by its body; a header with
 /// type -1 and done=true ends the list. The reply has the same shape with one result per operation.
 /// </summary>
-internal sealed record MultiRequest(IReadOnlyList<(Op Op, string ServerPath)> Ops) : IJuteRequest
+internal sealed record MultiRequest(IReadOnlyList<(Op Op, string ServerPath)> Ops, OpCode OpCode = OpCode.Multi) : IJuteRequest
 {
-    public OpCode OpCode => OpCode.Multi;
-
     public void Write(JuteWriter writer)
     {
         foreach (var (op, serverPath) in Ops)
@@ -52,6 +50,8 @@ internal readonly record struct MultiResponse(List<OpResult> Results) : IJuteRes
                 OpCode.Delete => new DeleteResult(),
                 OpCode.SetData => new SetDataResult(Stat.Read(ref reader)),
                 OpCode.Check => new CheckResult(),
+                OpCode.GetData => new GetDataResult(reader.ReadBuffer() ?? [], Stat.Read(ref reader)),
+                OpCode.GetChildren => new GetChildrenResult(reader.ReadStringVector("children")),
                 OpCode.Error => new ErrorResult((KeeperErrorCode)reader.ReadInt32()),
                 _ => throw new JuteException($"multi result has unknown type {type} (err {err})"),
             });

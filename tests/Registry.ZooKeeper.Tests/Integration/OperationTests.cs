@@ -157,6 +157,32 @@ public class OperationTests(ZooKeeperFixture fixture, ITestOutputHelper output) 
     }
 
     [Fact]
+    public async Task MultiRead_reads_many_nodes_in_one_request_each_read_failing_on_its_own()
+    {
+        var zk = await ConnectAsync();
+        await zk.CreateAsync("/r", Hello);
+        await zk.CreateAsync("/r/b", Encoding.UTF8.GetBytes("bee"));
+        await zk.CreateAsync("/r/a", default);
+
+        var results = await zk.MultiReadAsync([Op.GetData("/r"), Op.GetChildren("/r"), Op.GetData("/r/missing"), Op.GetData("/r/b"), Op.GetChildren("/nope")]);
+
+        Assert.Equal(5, results.Count);
+        var root = Assert.IsType<GetDataResult>(results[0]);
+        Assert.Equal(Hello, root.Data);
+        Assert.Equal(2, root.Stat.NumChildren);
+        Assert.Equal(["a", "b"], Assert.IsType<GetChildrenResult>(results[1]).Children.Order(StringComparer.Ordinal));
+        Assert.Equal(new ErrorResult(KeeperErrorCode.NoNode), results[2]);
+        Assert.Equal("bee", Encoding.UTF8.GetString(Assert.IsType<GetDataResult>(results[3]).Data));
+        Assert.Equal(new ErrorResult(KeeperErrorCode.NoNode), results[4]);
+        Assert.Empty(await zk.MultiReadAsync([]));
+
+        // Reads and writes do not mix: a multi is a transaction, a multiRead is not.
+        await Assert.ThrowsAsync<ArgumentException>(() => zk.MultiReadAsync([Op.GetData("/r"), Op.Delete("/r/a")]));
+        await Assert.ThrowsAsync<ArgumentException>(() => zk.MultiAsync([Op.GetData("/r")]));
+        Assert.NotNull(await zk.ExistsAsync("/r/a"));
+    }
+
+    [Fact]
     public async Task Pipelined_requests_are_answered_in_order()
     {
         var zk = await ConnectAsync();

@@ -20,8 +20,6 @@ namespace Registry.Discovery;
 /// </summary>
 public sealed partial class RegistrationWatcher : IAsyncDisposable
 {
-    private const int MaxReadsInFlight = 2000;
-
     private readonly ZooKeeperClientOptions _clientOptions;
     private readonly ZooKeeperLayout _layout;
     private readonly ILogger _logger;
@@ -34,7 +32,12 @@ public sealed partial class RegistrationWatcher : IAsyncDisposable
     private ImmutableDictionary<ServiceName, ImmutableSortedDictionary<string, ServiceInstance>> _services =
         ImmutableDictionary<ServiceName, ImmutableSortedDictionary<string, ServiceInstance>>.Empty;
 
-    private ImmutableDictionary<string, long> _zxids = ImmutableDictionary.Create<string, long>(StringComparer.Ordinal);
+    // What is published: one list per service, rebuilt only for the services a batch touched, so that publishing a
+    // change costs O(that service) and the lists of the others stay the same objects (ViewSnapshot reuses their merge).
+    private ImmutableDictionary<ServiceName, IReadOnlyList<ServiceInstance>> _published = ImmutableDictionary<ServiceName, IReadOnlyList<ServiceInstance>>.Empty;
+
+    // The highest zxid of the state (see ZxidOf): a running maximum, because what leaves the state never lowers it.
+    private long _zxid;
     private RegistrationState _current = RegistrationState.Empty;
     private ZooKeeperClient? _client;
     private Task _loop = Task.CompletedTask;
@@ -273,138 +276,113 @@ public sealed partial class RegistrationWatcher : IAsyncDisposable
         }
     }
 
-    /// <summary>Reads the whole subtree and publishes it as the new state.</summary>
-    private async Task LoadAllAsync(ZooKeeperClient client, CancellationToken cancellationToken)
-    {
-        var services = ImmutableDictionary.CreateBuilder<ServiceName, ImmutableSortedDictionary<string, ServiceInstance>>();
-        var zxids = ImmutableDictionary.CreateBuilder<string, long>(StringComparer.Ordinal);
-        var children = await ChildrenOrNullAsync(client, _layout.BasePath, cancellationToken).ConfigureAwait(false);
-        if (children is not null)
-        {
-            zxids[_layout.BasePath] = children.Stat.Pzxid;
-            var serviceReads = new List<(ServiceName Name, Task<ChildrenResult?> Children)>();
-            foreach (var name in children.Children)
-            {
-                if (ParseService(name) is { } service)
-                {
-                    serviceReads.Add((service, ChildrenOrNullAsync(client, _layout.ServicePath(service), cancellationToken)));
-                }
-            }
-
-            var instanceReads = new List<(ServiceName Service, string Id, Task<DataResult?> Data)>();
-            using var throttle = new SemaphoreSlim(MaxReadsInFlight);
-            foreach (var (service, read) in serviceReads)
-            {
-                if (await read.ConfigureAwait(false) is not { } serviceChildren)
-                {
-                    continue; // deleted since the base was listed
-                }
-
-                services[service] = ImmutableSortedDictionary.Create<string, ServiceInstance>(StringComparer.Ordinal);
-                zxids[_layout.ServicePath(service)] = serviceChildren.Stat.Pzxid;
-                foreach (var id in serviceChildren.Children)
-                {
-                    await throttle.WaitAsync(cancellationToken).ConfigureAwait(false);
-                    instanceReads.Add((service, id, ReleaseAfter(DataOrNullAsync(client, _layout.InstancePath(service, id), cancellationToken), throttle)));
-                }
-            }
-
-            foreach (var (service, id, read) in instanceReads)
-            {
-                if (await read.ConfigureAwait(false) is { } data && Decode(service, id, data) is { } instance)
-                {
-                    services[service] = services[service].SetItem(id, instance);
-                    zxids[instance.Source!.Path] = data.Stat.Mzxid;
-                }
-            }
-        }
-
-        _services = services.ToImmutable();
-        _zxids = zxids.ToImmutable();
-        // Fresh before the publish, so a subscriber that reads IsStale on receiving the state sees it fresh.
-        Volatile.Write(ref _loaded, true);
-        MarkStale(false);
-        Publish();
-        Log.Loaded(_logger, _services.Count, _services.Values.Sum(s => s.Count), Current.Zxid);
-        _firstLoad.TrySetResult();
-    }
-
-    /// <summary>Applies a batch of watch events: the nodes they name are read again (in parallel) and the state published once.</summary>
+    /// <summary>
+    /// Applies a batch of watch events: the nodes they name are read again (in parallel, one round trip) and the state
+    /// published once. Costs O(events) reads and map updates, plus rebuilding the lists of the services touched.
+    /// </summary>
     private async Task ApplyAsync(ZooKeeperClient client, List<WatchedEvent> events, CancellationToken cancellationToken)
     {
         var touched = events.Select(e => e.Path!).Distinct(StringComparer.Ordinal).ToList();
-        var reads = new List<(string Path, Task<DataResult?> Data, Task<Stat?> Parent)>();
+        var reads = new List<(string Path, Task<DataResult?> Data, Task<Stat?> Parent)>(touched.Count);
         foreach (var path in touched)
         {
             reads.Add((path, DataOrNullAsync(client, path, cancellationToken), StatOrNullAsync(client, Parent(path), cancellationToken)));
         }
 
-        var services = _services;
-        var zxids = _zxids;
+        var before = _services;
+        var services = before;
+        var zxid = _zxid;
+        var changed = new HashSet<ServiceName>();
         foreach (var (path, dataRead, parentRead) in reads)
         {
             var data = await dataRead.ConfigureAwait(false);
             var parentStat = await parentRead.ConfigureAwait(false);
-            var kind = Classify(path);
-            if (kind.Service is not null)
-            {
-                // The parent is the base or a service node: its pzxid records creations and deletions below it.
-                var parent = Parent(path);
-                zxids = parentStat is null ? zxids.Remove(parent) : zxids.SetItem(parent, parentStat.Pzxid);
-            }
-
-            switch (kind)
+            var (service, id, depth) = Classify(path);
+            zxid = Math.Max(zxid, ZxidOf(depth, service is not null, data, parentStat));
+            switch (service, id)
             {
                 case (null, null):
                     if (path == _layout.BasePath && data is null)
                     {
+                        changed.UnionWith(services.Keys);
                         services = services.Clear();
-                        zxids = zxids.Clear();
+                        zxid = 0;
                     }
 
                     break;
-                case ({ } service, null):
+                case ({ } name, null):
                     if (data is null)
                     {
-                        services = services.Remove(service);
-                        zxids = zxids.Remove(path);
+                        services = services.Remove(name);
                     }
-                    else if (!services.ContainsKey(service))
+                    else if (!services.ContainsKey(name))
                     {
-                        services = services.SetItem(service, ImmutableSortedDictionary.Create<string, ServiceInstance>(StringComparer.Ordinal));
-                        zxids = zxids.SetItem(path, data.Stat.Pzxid);
+                        services = services.SetItem(name, ImmutableSortedDictionary.Create<string, ServiceInstance>(StringComparer.Ordinal));
                     }
 
+                    changed.Add(name);
                     break;
-                case ({ } service, { } id):
-                    var instances = services.TryGetValue(service, out var existing) ? existing : ImmutableSortedDictionary.Create<string, ServiceInstance>(StringComparer.Ordinal);
-                    if (data is not null && Decode(service, id, data) is { } instance)
+                case ({ } name, { } instanceId):
+                    var instances = services.TryGetValue(name, out var existing) ? existing : ImmutableSortedDictionary.Create<string, ServiceInstance>(StringComparer.Ordinal);
+                    if (data is not null && Decode(name, instanceId, data) is { } instance)
                     {
-                        services = services.SetItem(service, instances.SetItem(id, instance));
-                        zxids = zxids.SetItem(path, data.Stat.Mzxid);
+                        services = services.SetItem(name, instances.SetItem(instanceId, instance));
                     }
                     else
                     {
-                        if (parentStat is not null || instances.ContainsKey(id))
+                        if (parentStat is not null || instances.ContainsKey(instanceId))
                         {
-                            services = services.SetItem(service, instances.Remove(id));
+                            services = services.SetItem(name, instances.Remove(instanceId));
                         }
 
-                        zxids = zxids.Remove(path);
                         if (data is null)
                         {
                             _undecodable.Remove(path);
                         }
                     }
 
+                    changed.Add(name);
                     break;
             }
         }
 
+        var published = _published;
+        foreach (var name in changed)
+        {
+            var was = before.GetValueOrDefault(name);
+            var now = services.GetValueOrDefault(name);
+            if (!ReferenceEquals(was, now) || published.ContainsKey(name) != now is not null)
+            {
+                published = now is null ? published.Remove(name) : published.SetItem(name, ListOf(now));
+            }
+        }
+
         _services = services;
-        _zxids = zxids;
+        _published = published;
+        _zxid = zxid;
         Publish();
     }
+
+    /// <summary>
+    /// What a read after an event adds to the state's zxid, which is the highest of: the base node's pzxid, each
+    /// service node's pzxid, and each instance node's mzxid (decodable or not). It is kept as a running maximum, and
+    /// the maximum over the nodes present is all it can ever be: a node's zxids only grow while it exists, and its
+    /// deletion raises its parent's pzxid above them (the base's deletion empties the state, zxid 0). So after the
+    /// events settle, it equals what a full load of the same state computes, on any server.
+    /// </summary>
+    /// <param name="depth">0 for the base, 1 for a service node, 2 for an instance node, -1 for anything else.</param>
+    /// <param name="validService">Whether the service name of a depth 1 or 2 path parses.</param>
+    /// <param name="data">The node as read after the event; null when it no longer exists.</param>
+    /// <param name="parent">The parent node as read after the event; null when it no longer exists.</param>
+    private static long ZxidOf(int depth, bool validService, DataResult? data, Stat? parent) => depth switch
+    {
+        0 => data?.Stat.Pzxid ?? 0,
+
+        // The base's pzxid moves on any child's creation or deletion, a valid service name or not.
+        1 => Math.Max(parent?.Pzxid ?? 0, validService ? data?.Stat.Pzxid ?? 0 : 0),
+        2 when validService => Math.Max(parent?.Pzxid ?? 0, data?.Stat.Mzxid ?? 0),
+        _ => 0,
+    };
 
     private ServiceInstance? Decode(ServiceName service, string id, DataResult data)
     {
@@ -442,31 +420,44 @@ public sealed partial class RegistrationWatcher : IAsyncDisposable
         return null;
     }
 
-    /// <summary>(service, instance id) for a path below the base; nulls for the base itself or anything else.</summary>
-    private (ServiceName? Service, string? Id) Classify(string path)
+    /// <summary>
+    /// (service, instance id, depth) for a path: depth 0 for the base itself, 1 for a service node, 2 for an instance
+    /// node, -1 for anything else. The service is null when its name does not parse, the id when depth is not 2.
+    /// </summary>
+    private (ServiceName? Service, string? Id, int Depth) Classify(string path)
     {
+        if (path == _layout.BasePath)
+        {
+            return (null, null, 0);
+        }
+
         var prefix = _layout.BasePath.TrimEnd('/') + "/";
         if (!path.StartsWith(prefix, StringComparison.Ordinal))
         {
-            return (null, null);
+            return (null, null, -1);
         }
 
         var parts = path[prefix.Length..].Split('/');
         var service = parts.Length is 1 or 2 ? ParseService(parts[0]) : null;
         return parts.Length switch
         {
-            1 => (service, null),
-            2 when service is not null => (service, parts[1]),
-            _ => (null, null),
+            1 => (service, null, 1),
+            2 when service is not null => (service, parts[1], 2),
+            2 => (null, null, 2),
+            _ => (null, null, -1),
         };
+    }
+
+    /// <summary>A service's published list: its instances in id order, as an immutable array (boxed once, here).</summary>
+    private static IReadOnlyList<ServiceInstance> ListOf(ImmutableSortedDictionary<string, ServiceInstance> instances)
+    {
+        IReadOnlyList<ServiceInstance> list = instances.Values.ToImmutableArray();
+        return list;
     }
 
     private void Publish()
     {
-        var services = _services.ToDictionary(
-            kv => kv.Key,
-            kv => (IReadOnlyList<ServiceInstance>)kv.Value.Values.ToImmutableArray());
-        var state = new RegistrationState(services, _zxids.IsEmpty ? 0 : _zxids.Values.Max());
+        var state = new RegistrationState(_published, _zxid);
         Volatile.Write(ref _current, state);
         lock (_subscribersLock)
         {
@@ -498,18 +489,6 @@ public sealed partial class RegistrationWatcher : IAsyncDisposable
     {
         var slash = path.LastIndexOf('/');
         return slash <= 0 ? "/" : path[..slash];
-    }
-
-    private static async Task<DataResult?> ReleaseAfter(Task<DataResult?> read, SemaphoreSlim throttle)
-    {
-        try
-        {
-            return await read.ConfigureAwait(false);
-        }
-        finally
-        {
-            throttle.Release();
-        }
     }
 
     private static async Task<ChildrenResult?> ChildrenOrNullAsync(ZooKeeperClient client, string path, CancellationToken cancellationToken)

@@ -1,8 +1,5 @@
-using System.Buffers.Binary;
+using System.Collections.Immutable;
 using System.Diagnostics.CodeAnalysis;
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using Registry.Core.Instances;
 using Registry.Core.Merge;
 using Registry.Core.Names;
@@ -16,17 +13,32 @@ namespace Registry.Core.View;
 /// server swaps a new one in atomically and readers never lock.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Registrations apply only to the default zone: a service declared in another zone is static whatever is
 /// registered, and a registered service the default zone does not declare is published there as dynamic.
+/// </para>
+/// <para>
+/// Built from the previous snapshot, a snapshot costs what changed, not what exists: a service whose inputs are the
+/// same objects as last time (declaration, registration list, policy) keeps its merged result and fingerprint, and
+/// only the zones holding a changed service are fingerprinted again. The result is the same as a build from scratch.
+/// </para>
 /// </remarks>
-public sealed class ViewSnapshot
+public sealed partial class ViewSnapshot
 {
     private const string DefaultProtocol = "tcp";
 
-    private readonly Dictionary<string, MergedService> _bySrvName;
+    /// <summary>Every service with its inputs and fingerprint, in <see cref="Services"/> order.</summary>
+    private readonly ServiceEntry[] _entries;
+    private readonly MergedService[] _services;
+    private readonly ImmutableDictionary<string, ServiceEntry> _bySrvName;
     private readonly Dictionary<string, uint> _serials;
     private readonly Dictionary<string, byte[]> _zoneFingerprints;
     private readonly Dictionary<string, uint> _declaredSerials;
+
+    // The inputs, kept so that the next snapshot can tell what changed.
+    private readonly ZoneCache _zoneCache;
+    private readonly IReadOnlyDictionary<ServiceName, IReadOnlyList<ServiceInstance>> _registrations;
+    private readonly MergePolicy _policy;
 
     /// <summary>Builds a snapshot.</summary>
     /// <param name="zones">The zone files' intent.</param>
@@ -36,7 +48,9 @@ public sealed class ViewSnapshot
     /// <param name="stale">True when the registrations are frozen because the ZooKeeper session is disconnected.</param>
     /// <param name="previous">
     /// The snapshot published before this one, if any: a zone whose answers did not change keeps its serial, one whose
-    /// answers changed gets <see cref="NextSerial"/>. Without it, each zone starts at its declared serial.
+    /// answers changed gets <see cref="NextSerial"/>. Without it, each zone starts at its declared serial. It also
+    /// makes the build incremental: the services whose inputs are the same objects as in <paramref name="previous"/>
+    /// are not merged again.
     /// </param>
     /// <param name="timeProvider">The clock for <see cref="CreatedAt"/>; the system clock when null.</param>
     /// <exception cref="ArgumentNullException">An argument other than <paramref name="previous"/> or <paramref name="timeProvider"/> is null.</exception>
@@ -71,27 +85,21 @@ public sealed class ViewSnapshot
         DefaultZone = Absolute(defaultZone);
         Stale = stale;
         CreatedAt = (timeProvider ?? TimeProvider.System).GetUtcNow();
+        _policy = policy;
+        _registrations = registrations.Services;
+        _zoneCache = ZoneCache.For(zones, DefaultZone, previous?._zoneCache);
 
-        var services = MergeAll(zones, registrations, DefaultZone, policy);
-        Services = services;
-        _bySrvName = new Dictionary<string, MergedService>(StringComparer.OrdinalIgnoreCase);
-        foreach (var service in services)
-        {
-            _bySrvName[service.SrvName] = service;
-        }
+        var contents = (previous is null ? null : BuildOn(previous)) ?? BuildAll(previous);
+        _entries = contents.Entries;
+        _services = contents.Services;
+        _bySrvName = contents.BySrvName;
+        Degraded = contents.Degraded;
+        ServiceCount = contents.Services.Length;
+        InstanceCount = contents.InstanceCount;
+        EndpointCount = contents.EndpointCount;
+        Revision = new ViewRevision(registrations.Zxid, _zoneCache.ZoneSerials, _zoneCache.ZoneDigest);
 
-        Degraded = services.Where(s => s.Degraded).ToArray();
-        ServiceCount = services.Count;
-        InstanceCount = registrations.Services.Values.Sum(list => list.Count);
-        EndpointCount = services.Sum(s => s.Answer.Count());
-        Revision = new ViewRevision(registrations.Zxid, zones.Zones.Sum(z => (long)z.Serial), ZoneDigest(zones));
-
-        _declaredSerials = new Dictionary<string, uint>(StringComparer.OrdinalIgnoreCase);
-        foreach (var zone in zones.Zones)
-        {
-            _declaredSerials[Absolute(zone.Origin)] = zone.Serial;
-        }
-
+        _declaredSerials = new Dictionary<string, uint>(_zoneCache.DeclaredSerials, StringComparer.OrdinalIgnoreCase);
         if (publishDefaultZone && !_declaredSerials.ContainsKey(DefaultZone))
         {
             // A default zone without a zone file is wholly dynamic; 1 is where a fresh zone's serial starts.
@@ -102,7 +110,10 @@ public sealed class ViewSnapshot
         _serials = new Dictionary<string, uint>(StringComparer.OrdinalIgnoreCase);
         foreach (var (origin, declared) in _declaredSerials)
         {
-            var fingerprint = ZoneFingerprint(zones.GetZone(origin), services.Where(s => string.Equals(s.Zone, origin, StringComparison.OrdinalIgnoreCase)));
+            // A zone none of whose services changed answers what it answered: its fingerprint is carried over.
+            var fingerprint = contents.DirtyZones is { } dirty && !dirty.Contains(origin) && previous!._zoneFingerprints.TryGetValue(origin, out var kept)
+                ? kept
+                : ZoneFingerprint(origin);
             _zoneFingerprints[origin] = fingerprint;
             _serials[origin] = previous is not null && previous._serials.TryGetValue(origin, out var published)
                 ? previous._declaredSerials[origin] == declared && previous._zoneFingerprints[origin].AsSpan().SequenceEqual(fingerprint)
@@ -121,7 +132,7 @@ public sealed class ViewSnapshot
     public string DefaultZone { get; }
 
     /// <summary>One merged service per (zone, service, protocol), ordered by zone, service name, then protocol.</summary>
-    public IReadOnlyList<MergedService> Services { get; }
+    public IReadOnlyList<MergedService> Services => _services;
 
     /// <summary>The services whose panic floor made them serve their declared set (DESIGN §5).</summary>
     public IReadOnlyList<MergedService> Degraded { get; }
@@ -184,7 +195,9 @@ public sealed class ViewSnapshot
     public bool TryGetService(ServiceName service, string protocol, [MaybeNullWhen(false)] out MergedService merged)
     {
         ArgumentNullException.ThrowIfNull(protocol);
-        return _bySrvName.TryGetValue($"_{service.Value}._{protocol}.{DefaultZone}", out merged);
+        var found = _bySrvName.TryGetValue($"_{service.Value}._{protocol}.{DefaultZone}", out var entry);
+        merged = entry?.Merged;
+        return found;
     }
 
     /// <summary>The service whose SRV owner name is <paramref name="fqdn"/> (e.g. <c>_web._tcp.svc.example.</c>), or null.</summary>
@@ -192,102 +205,7 @@ public sealed class ViewSnapshot
     public MergedService? FindBySrvName(string fqdn)
     {
         ArgumentNullException.ThrowIfNull(fqdn);
-        return fqdn.Length == 0 ? null : _bySrvName.GetValueOrDefault(Absolute(fqdn));
-    }
-
-    private static List<MergedService> MergeAll(ZoneSet zones, RegistrationState registrations, string defaultZone, MergePolicy policy)
-    {
-        var merged = new List<MergedService>();
-        var declaredInDefault = new HashSet<ServiceName>();
-        foreach (var declared in zones.Services)
-        {
-            var inDefault = string.Equals(Absolute(declared.Zone), defaultZone, StringComparison.Ordinal);
-            IReadOnlyList<ServiceInstance>? instances = null;
-            if (inDefault)
-            {
-                declaredInDefault.Add(declared.Service);
-                registrations.Services.TryGetValue(declared.Service, out instances);
-            }
-
-            merged.Add(ServiceMerger.Merge(declared.Service, declared.Protocol, declared.Zone, declared, instances, policy));
-        }
-
-        foreach (var (service, instances) in registrations.Services)
-        {
-            // A node with no instance still says the service registers: listed (answering nothing) unless declared.
-            var protocols = instances.Count == 0
-                ? declaredInDefault.Contains(service) ? [] : [DefaultProtocol]
-                : instances.Select(i => i.Protocol.ToLowerInvariant()).Distinct(StringComparer.Ordinal).ToList();
-            foreach (var protocol in protocols)
-            {
-                if (zones.FindService(service, protocol, defaultZone) is null)
-                {
-                    merged.Add(ServiceMerger.Merge(service, protocol, defaultZone, declared: null, instances, policy));
-                }
-            }
-        }
-
-        return [.. merged
-            .OrderBy(s => s.Zone, StringComparer.Ordinal)
-            .ThenBy(s => s.Service.Value, StringComparer.OrdinalIgnoreCase)
-            .ThenBy(s => s.Protocol, StringComparer.Ordinal)];
-    }
-
-    private static uint ZoneDigest(ZoneSet zones)
-    {
-        // No zones digest to 0, so that a view of registrations alone has revision (zxid, 0, 0) on every server.
-        if (zones.Zones.Count == 0)
-        {
-            return 0;
-        }
-
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var zone in zones.Zones)
-        {
-            Append(hash, Absolute(zone.Origin));
-            Append(hash, zone.Serial.ToString(CultureInfo.InvariantCulture));
-            foreach (var record in zone.Records)
-            {
-                Append(hash, record.Record.ToString());
-            }
-        }
-
-        return BinaryPrimitives.ReadUInt32BigEndian(hash.GetHashAndReset());
-    }
-
-    /// <summary>What a zone answers: its records and every answer endpoint of its services (not drift or state).</summary>
-    private static byte[] ZoneFingerprint(ZoneIntent? zone, IEnumerable<MergedService> services)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var record in zone?.Records ?? [])
-        {
-            Append(hash, record.Record.ToString());
-        }
-
-        foreach (var service in services)
-        {
-            Append(hash, service.SrvName);
-            foreach (var endpoint in service.Answer)
-            {
-                Append(hash, string.Create(CultureInfo.InvariantCulture, $"{endpoint.Priority} {endpoint.Weight} {endpoint.Port} {endpoint.Target}"));
-                foreach (var address in endpoint.Addresses)
-                {
-                    Append(hash, address.ToString());
-                }
-            }
-        }
-
-        return hash.GetHashAndReset();
-    }
-
-    private static void Append(IncrementalHash hash, string text)
-    {
-        // Length-prefixed, so that no two sequences of strings hash the same input.
-        var bytes = Encoding.UTF8.GetBytes(text);
-        Span<byte> length = stackalloc byte[4];
-        BinaryPrimitives.WriteInt32BigEndian(length, bytes.Length);
-        hash.AppendData(length);
-        hash.AppendData(bytes);
+        return fqdn.Length == 0 ? null : _bySrvName.GetValueOrDefault(Absolute(fqdn))?.Merged;
     }
 
     private static string Absolute(string name) =>

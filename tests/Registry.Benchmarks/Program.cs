@@ -17,6 +17,7 @@ return args switch
     [] => Usage(Console.Error, 2),
     ["--help" or "-h" or "help"] => Usage(Console.Out, 0),
     ["zk-client", .. var rest] => await ZkClientBenchmark.RunAsync(rest, cancellation.Token),
+    ["propagation", .. var rest] => await PropagationBenchmark.RunAsync(rest, cancellation.Token),
     _ => Unknown(args[0]),
 };
 
@@ -31,6 +32,10 @@ static int Usage(TextWriter writer, int exitCode)
               pipelined create and getData of <ops> nodes with at most <inflight> outstanding,
               then one-at-a-time create and getData latency over <samples> nodes.
               Prints one JSON line per phase; deploy/bench/zk-client/run.sh compares it with the Java client.
+          propagation <connectString> [--sizes 10,1000,100000] [--samples 1000] [--warmup 200] [--per-service 100] [--inflight 1000] [--verify true]
+              A registration change in ZooKeeper to the published ViewSnapshot (the server's watcher and view loop),
+              one change at a time, with each size of instances registered; plus cold start and heap per instance.
+              Prints one JSON line per phase; deploy/bench/propagation/run.sh turns them into a table.
         """);
     return exitCode;
 }

@@ -17,41 +17,8 @@ internal static class ZkClientBenchmark
 {
     private const string Client = "dotnet";
 
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
-    {
-        if (args is ["--help" or "-h"])
-        {
-            Console.WriteLine(ZkClientOptions.Usage);
-            return 0;
-        }
-
-        ZkClientOptions options;
-        try
-        {
-            options = ZkClientOptions.Parse(args);
-        }
-        catch (FormatException e)
-        {
-            Console.Error.WriteLine(e.Message);
-            return 2;
-        }
-
-        try
-        {
-            await RunAsync(options, cancellationToken);
-            return 0;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            Progress("cancelled");
-            return 130;
-        }
-        catch (Exception e) when (e is KeeperException or InvalidOperationException or TimeoutException)
-        {
-            Progress($"failed: {e.GetType().Name}: {e.Message}");
-            return 1;
-        }
-    }
+    public static Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken) =>
+        BenchmarkCommand.RunAsync(args, ZkClientOptions.Usage, ZkClientOptions.Parse, RunAsync, Progress, cancellationToken);
 
     private static async Task RunAsync(ZkClientOptions options, CancellationToken cancellationToken)
     {

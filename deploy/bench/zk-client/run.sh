@@ -85,42 +85,8 @@ if [[ " $CLIENTS " == *" dotnet "* ]]; then
 fi
 
 # --- server ----------------------------------------------------------------------------------
-WORK=$(mktemp -d -t zk-client-bench.XXXXXX)
-ZK_PID=""
-cleanup() {
-  if [[ -n $ZK_PID ]]; then
-    kill "$ZK_PID" 2>/dev/null || true
-    wait "$ZK_PID" 2>/dev/null || true
-  fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-PORT=$($PYTHON -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cat > "$WORK/zoo.cfg" <<EOF
-tickTime=500
-dataDir=$WORK/data
-clientPort=$PORT
-forceSync=no
-admin.enableServer=false
-4lw.commands.whitelist=*
-maxClientCnxns=0
-EOF
-log "ZooKeeper standalone on 127.0.0.1:$PORT ($WORK)"
-java -Xmx1g -cp "$ZK_JAR$CLASSPATH_EXTRA" org.apache.zookeeper.server.ZooKeeperServerMain "$WORK/zoo.cfg" \
-  >"$WORK/server.log" 2>&1 &
-ZK_PID=$!
-
-four_letter() {
-  timeout 2 bash -c 'exec 3<>/dev/tcp/127.0.0.1/'"$PORT"' && printf %s "$0" >&3 && cat <&3' "$1" 2>/dev/null || true
-}
-for _ in $(seq 1 120); do
-  four_letter srvr | grep -q 'Mode: standalone' && break
-  kill -0 "$ZK_PID" 2>/dev/null || { echo "ZooKeeper exited:" >&2; cat "$WORK/server.log" >&2; exit 1; }
-  sleep 0.25
-done
-four_letter srvr | grep -q 'Mode: standalone' || { echo "ZooKeeper not serving after 30 s" >&2; cat "$WORK/server.log" >&2; exit 1; }
+source "$REPO/deploy/bench/lib/zookeeper.sh"
+start_zookeeper zk-client-bench 1g no
 
 node_count() { four_letter srvr | sed -n 's/^Node count: //p'; }
 BASELINE_NODES=$(node_count)

@@ -71,6 +71,11 @@ internal static partial class ServerHost
         {
             return ExitCodes.Ok;
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.Crashed(logger, e);
+            return ExitCodes.StartFailed;
+        }
         finally
         {
             if (embedded is not null)
@@ -134,7 +139,7 @@ internal static partial class ServerHost
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Log.StartFailed(logger, $"{e.Message} (set the zones directory with --zones; an empty directory serves registrations only)");
+            Log.StartFailed(logger, $"{e.Message} (set the zones directory with --zones; an empty one with --default-zone serves registrations only)");
             return false;
         }
 
@@ -175,6 +180,9 @@ internal static partial class ServerHost
 
             // Kestrel and routing are chatty at Information; their warnings still show.
             logging.AddFilter("Microsoft", LogLevel.Warning);
+
+            // The host logs a failed start with its stack trace; ServerHost reports it once, in one line when it can.
+            logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
             if (options.JsonLogs)
             {
                 logging.AddJsonConsole(o =>
@@ -207,6 +215,9 @@ internal static partial class ServerHost
 
         [LoggerMessage(4404, LogLevel.Information, "zone {Origin} serial {Serial} loaded from {File}: {Records} records, {Services} declared services")]
         public static partial void ZoneLoaded(ILogger logger, string origin, uint serial, string file, int records, int services);
+
+        [LoggerMessage(4406, LogLevel.Critical, "the server failed")]
+        public static partial void Crashed(ILogger logger, Exception exception);
 
         [LoggerMessage(4405, LogLevel.Warning, "default zone {Zone} has no zone file in {Zones}: registered services are published there as dynamic only")]
         public static partial void DefaultZoneWithoutFile(ILogger logger, string zone, string zones);

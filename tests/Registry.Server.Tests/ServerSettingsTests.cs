@@ -67,6 +67,21 @@ public sealed class ServerSettingsTests : IDisposable
     }
 
     [Fact]
+    public async Task A_taken_http_port_stops_the_start_with_one_line_naming_the_option()
+    {
+        using var squatter = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        squatter.Start();
+        var port = ((System.Net.IPEndPoint)squatter.LocalEndpoint).Port;
+        var (code, output) = await RegistryServerProcess.RunToEndAsync(
+            ["--zookeeper", "127.0.0.1:1", "--zones", _zones.Directory, "--data-dir", _zones.DataDirectory],
+            new Dictionary<string, string> { ["REGISTRY_LISTEN"] = $"http://127.0.0.1:{port}" });
+
+        Assert.Equal(1, code);
+        Assert.Contains("address already in use. (choose other addresses with --listen)", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal); // one line, no stack trace
+    }
+
+    [Fact]
     public async Task Settings_come_from_a_config_file_and_the_environment_with_the_command_line_winning()
     {
         var config = Path.Combine(_zones.Root, "settings.json");

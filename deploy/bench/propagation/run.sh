@@ -67,14 +67,7 @@ case $GC in
 esac
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(cd "$HERE/../../.." && pwd)
-OUT=$REPO/deploy/bench/out
-PROJECT=$REPO/tests/Registry.Benchmarks/Registry.Benchmarks.csproj
-PYTHON=/usr/bin/python3
-log() { printf '\e[1m== %s\e[0m\n' "$*" >&2; }
-
-CLASSPATH_EXTRA=""
-[[ -f /usr/share/java/slf4j-nop.jar ]] && CLASSPATH_EXTRA=:/usr/share/java/slf4j-nop.jar
+source "$HERE/../lib/bench.sh"
 
 # --- build -----------------------------------------------------------------------------------
 mkdir -p "$OUT"
@@ -85,7 +78,6 @@ DLL=$(dotnet msbuild "$PROJECT" -p:Configuration=Release -getProperty:TargetPath
 [[ -f $DLL ]] || { echo "build output not found: $DLL" >&2; exit 1; }
 
 # --- server ----------------------------------------------------------------------------------
-source "$REPO/deploy/bench/lib/zookeeper.sh"
 start_zookeeper propagation-bench "$ZK_HEAP" "$FORCE_SYNC" maxSessionTimeout=60000
 
 # --- run -------------------------------------------------------------------------------------

@@ -60,15 +60,7 @@ for c in $CLIENTS; do
 done
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(cd "$HERE/../../.." && pwd)
-OUT=$REPO/deploy/bench/out
-PROJECT=$REPO/tests/Registry.Benchmarks/Registry.Benchmarks.csproj
-PYTHON=/usr/bin/python3
-log() { printf '\e[1m== %s\e[0m\n' "$*" >&2; }
-
-# slf4j-nop, when installed, silences slf4j's "no binding" banner in both server and client.
-CLASSPATH_EXTRA=""
-[[ -f /usr/share/java/slf4j-nop.jar ]] && CLASSPATH_EXTRA=:/usr/share/java/slf4j-nop.jar
+source "$HERE/../lib/bench.sh"
 
 # --- build -----------------------------------------------------------------------------------
 mkdir -p "$OUT/zk-client-java"
@@ -85,7 +77,6 @@ if [[ " $CLIENTS " == *" dotnet "* ]]; then
 fi
 
 # --- server ----------------------------------------------------------------------------------
-source "$REPO/deploy/bench/lib/zookeeper.sh"
 start_zookeeper zk-client-bench 1g no
 
 node_count() { four_letter srvr | sed -n 's/^Node count: //p'; }

@@ -1,7 +1,17 @@
-# Sourced by the benchmark scripts: one standalone ZooKeeper 3.8 for the run, stopped and deleted on exit.
-# Needs: PYTHON, ZK_JAR, CLASSPATH_EXTRA and log() from the caller.
+# Sourced by the benchmark scripts (after they set HERE to their own directory): the paths, log(), and one
+# standalone ZooKeeper 3.8 for the run, stopped and deleted on exit. Needs ZK_JAR from the caller.
 #   start_zookeeper NAME HEAP FORCE_SYNC [extra zoo.cfg lines...]
-# Sets WORK (the run's directory), PORT and ZK_PID; defines four_letter WORD.
+# Sets WORK (the run's directory), PORT and ZK_PID; four_letter WORD asks that server.
+
+REPO=$(cd "$HERE/../../.." && pwd)
+OUT=$REPO/deploy/bench/out
+PROJECT=$REPO/tests/Registry.Benchmarks/Registry.Benchmarks.csproj
+PYTHON=/usr/bin/python3
+log() { printf '\e[1m== %s\e[0m\n' "$*" >&2; }
+
+# slf4j-nop, when installed, silences slf4j's "no binding" banner in both server and client.
+CLASSPATH_EXTRA=""
+[[ -f /usr/share/java/slf4j-nop.jar ]] && CLASSPATH_EXTRA=:/usr/share/java/slf4j-nop.jar
 
 start_zookeeper() {
   local name=$1 heap=$2 force_sync=$3

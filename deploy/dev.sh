@@ -3,17 +3,18 @@
 # and the example zone deploy/zones/svc.example.zone, plus demo instances registering as a real service would.
 #   deploy/dev.sh           run until Ctrl+C (the server, ZooKeeper and the demo instances stop with it)
 #   deploy/dev.sh --check   run the tour once and exit 0 when the live view showed every step (what CI runs)
-# Environment: HTTP_PORT (default 8053), ZK_PORT (default 2181), DATA_DIR (default ./data).
+# Environment: HTTP_PORT (default 8053), DNS_PORT (default 5300), ZK_PORT (default 2181), DATA_DIR (default ./data).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source deploy/lib/packages.sh
-ensure_packages zookeeper default-jre-headless
+ensure_packages zookeeper default-jre-headless bind9-dnsutils
 require_dotnet
 
 check=false
 [[ ${1:-} == --check ]] && check=true
 http_port=${HTTP_PORT:-8053}
 zk_port=${ZK_PORT:-2181}
+dns_port=${DNS_PORT:-5300}
 url=http://127.0.0.1:$http_port
 data=${DATA_DIR:-$PWD/data}
 mkdir -p "$data"
@@ -31,8 +32,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "==> registry-server: embedded ZooKeeper on 127.0.0.1:$zk_port, zones deploy/zones, HTTP $url (log: $data/registry-server.log)"
-dotnet "$server" --zones deploy/zones --data-dir "$data" --embedded-port "$zk_port" --listen "$url" > "$data/registry-server.log" 2>&1 &
+echo "==> registry-server: embedded ZooKeeper on 127.0.0.1:$zk_port, zones deploy/zones, HTTP $url, DNS 127.0.0.1:$dns_port (log: $data/registry-server.log)"
+dotnet "$server" --zones deploy/zones --data-dir "$data" --embedded-port "$zk_port" --listen "$url" --dns-listen "127.0.0.1:$dns_port" \
+  > "$data/registry-server.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 300); do
   curl -sf "$url/readyz" > /dev/null && break
@@ -69,6 +71,8 @@ echo "==> jobs registers without any zone file entry: a dynamic service"
 register jobs --id worker1 --address 127.0.0.1 --port 7000
 await_state jobs live worker1.jobs.svc.example.
 show jobs
+echo "==> the same through DNS: dig @127.0.0.1 -p $dns_port _web._tcp.svc.example. SRV"
+dig @127.0.0.1 -p "$dns_port" +norec +noall +answer +additional _web._tcp.svc.example. SRV | sed 's/^/   /'
 echo "==> every service: curl $url/v1/services"
 /usr/bin/python3 deploy/lib/view.py "$url" list
 
@@ -84,6 +88,7 @@ fi
 echo
 echo "Live now. Try, in another terminal:"
 echo "   curl $url/v1/services/web                 # the merged view of web, with provenance and drift"
+echo "   dig @127.0.0.1 -p $dns_port _web._tcp.svc.example. SRV     # what DNS clients get"
 echo "   dotnet $ctl register web --id ap2 --address 10.0.0.2 --port 4070 -z 127.0.0.1:$zk_port"
 echo "   edit deploy/zones/svc.example.zone         # reloaded on save; a mistake is logged with file:line"
 echo "Ctrl+C stops the server, its ZooKeeper and the demo instances."

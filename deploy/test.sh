@@ -25,7 +25,7 @@ status=${PIPESTATUS[0]}
 if [[ $# -eq 0 ]]; then
   echo "==> README's run command: deploy/dev.sh --check"
   tour=$(mktemp -d)
-  if DATA_DIR=$tour HTTP_PORT=18053 ZK_PORT=12181 deploy/dev.sh --check; then
+  if DATA_DIR=$tour HTTP_PORT=18053 DNS_PORT=15300 ZK_PORT=12181 deploy/dev.sh --check; then
     echo "README run command: ok"
   else
     echo "README run command: FAILED"

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Registry.Core.Zones;
 using Registry.Server.Configuration;
+using Registry.Server.Dns.Transport;
 using Registry.Server.Embedded;
 using Registry.Server.Http;
 using Registry.Server.Views;
@@ -51,7 +52,7 @@ internal static partial class ServerHost
             var app = Build(options, configuration, loggers, zones, defaultZone, connectString);
             await using (app.ConfigureAwait(false))
             {
-                Log.Starting(logger, connectString, options.Zones, defaultZone, string.Join(", ", options.Listen), options.BasePath);
+                Log.Starting(logger, connectString, options.Zones, defaultZone, string.Join(", ", options.Listen), options.DnsListen.Count == 0 ? "off" : string.Join(", ", options.DnsListen), options.BasePath);
                 await app.RunAsync(cancellationToken).ConfigureAwait(false);
             }
 
@@ -64,7 +65,7 @@ internal static partial class ServerHost
         }
         catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
         {
-            Log.StartFailed(logger, $"{e.Message} (choose other addresses with --listen)");
+            Log.StartFailed(logger, e.Message.Contains("--dns-listen", StringComparison.Ordinal) ? e.Message : $"{e.Message} (choose other addresses with --listen)");
             return ExitCodes.StartFailed;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -111,6 +112,7 @@ internal static partial class ServerHost
         });
         builder.Services.AddSingleton<ViewService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ViewService>());
+        builder.Services.AddHostedService<DnsFacadeService>();
         builder.Services.AddSingleton<ZoneReloader>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ZoneReloader>());
 
@@ -204,8 +206,8 @@ internal static partial class ServerHost
 
     private static partial class Log
     {
-        [LoggerMessage(4401, LogLevel.Information, "registry-server starting: zookeeper {ConnectString}, zones {Zones}, default zone {DefaultZone}, http {Listen}, base path {BasePath}")]
-        public static partial void Starting(ILogger logger, string connectString, string zones, string defaultZone, string listen, string basePath);
+        [LoggerMessage(4401, LogLevel.Information, "registry-server starting: zookeeper {ConnectString}, zones {Zones}, default zone {DefaultZone}, http {Listen}, dns {DnsListen}, base path {BasePath}")]
+        public static partial void Starting(ILogger logger, string connectString, string zones, string defaultZone, string listen, string dnsListen, string basePath);
 
         [LoggerMessage(4402, LogLevel.Critical, "cannot start: {Reason}")]
         public static partial void StartFailed(ILogger logger, string reason);

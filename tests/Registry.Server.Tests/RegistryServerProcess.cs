@@ -30,6 +30,9 @@ internal sealed class RegistryServerProcess : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The DNS facade's port (UDP and TCP on 127.0.0.1); 0 when the test chose its own.</summary>
+    public int DnsPort { get; private init; }
+
     public int Pid => _process.Id;
 
     public bool HasExited => _process.HasExited;
@@ -49,7 +52,7 @@ internal sealed class RegistryServerProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the server with <paramref name="args"/> and <c>--listen</c> on a free port; does not wait.</summary>
-    public static RegistryServerProcess Start(IEnumerable<string> args, IDictionary<string, string>? environment = null, string? workingDirectory = null)
+    public static RegistryServerProcess Start(IReadOnlyList<string> args, IDictionary<string, string>? environment = null, string? workingDirectory = null)
     {
         var port = FreePorts.Next();
         var start = new ProcessStartInfo("dotnet")
@@ -62,6 +65,15 @@ internal sealed class RegistryServerProcess : IAsyncDisposable
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
+        }
+
+        // Every server gets its own DNS port too, so that test classes running in parallel never share one.
+        var dnsPort = 0;
+        if (environment?.ContainsKey("REGISTRY_DNS_LISTEN") != true && !args.Contains("--dns-listen"))
+        {
+            dnsPort = FreePorts.Next();
+            start.ArgumentList.Add("--dns-listen");
+            start.ArgumentList.Add($"127.0.0.1:{dnsPort}");
         }
 
         if (environment?.ContainsKey("REGISTRY_LISTEN") != true)
@@ -79,11 +91,11 @@ internal sealed class RegistryServerProcess : IAsyncDisposable
             start.Environment[name] = value;
         }
 
-        return new RegistryServerProcess(Process.Start(start)!, port);
+        return new RegistryServerProcess(Process.Start(start)!, port) { DnsPort = dnsPort };
     }
 
     /// <summary>Runs the server to its end (for settings errors and --help) and returns its exit code and output.</summary>
-    public static async Task<(int Code, string Output)> RunToEndAsync(IEnumerable<string> args, IDictionary<string, string>? environment = null)
+    public static async Task<(int Code, string Output)> RunToEndAsync(IReadOnlyList<string> args, IDictionary<string, string>? environment = null)
     {
         await using var server = Start(args, environment);
         await server._process.WaitForExitAsync().WaitAsync(ReadyTimeout);

@@ -128,6 +128,12 @@ public sealed partial class ViewSnapshot
     /// <summary>No zones, no registrations: what is served before the first view is built.</summary>
     public static ViewSnapshot Empty { get; } = new(ZoneSet.Empty, RegistrationState.Empty, ".", MergePolicy.Default, stale: false, previous: null, timeProvider: null, publishDefaultZone: false);
 
+    /// <summary>
+    /// The zone files this snapshot was built from. Front ends that serve zone records (DNS) read them from here, never
+    /// from a separately swapped copy, so one answer never mixes two generations.
+    /// </summary>
+    public ZoneSet Zones => _zoneCache.Zones;
+
     /// <summary>The zone registered services are published in: absolute, lower case, with the trailing dot.</summary>
     public string DefaultZone { get; }
 

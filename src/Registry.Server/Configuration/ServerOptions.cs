@@ -21,6 +21,12 @@ internal sealed record ServerOptions
 
     public IReadOnlyList<string> Listen { get; init; } = ["http://127.0.0.1:8053"];
 
+    /// <summary>Where the DNS facade listens (UDP and TCP on each); empty when it is off.</summary>
+    public IReadOnlyList<System.Net.IPEndPoint> DnsListen { get; init; } = [];
+
+    /// <summary>The TTL of records made from registrations.</summary>
+    public int DnsTtl { get; init; } = 5;
+
     /// <summary>Absolute path of the data directory.</summary>
     public required string DataDir { get; init; }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Registry.Core.Merge;
@@ -46,6 +47,24 @@ internal static class ServerOptionsReader
             problems.Add($"{Settings.Listen.Names}: at least one address is needed");
         }
 
+        var dnsListen = new List<IPEndPoint>();
+        var dnsText = Get(Settings.DnsListen);
+        if (!string.Equals(dnsText, "none", StringComparison.OrdinalIgnoreCase))
+        {
+            foreach (var endpoint in dnsText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                if (IPEndPoint.TryParse(endpoint, out var parsed) && parsed.Port != 0)
+                {
+                    dnsListen.Add(parsed);
+                }
+                else
+                {
+                    problems.Add($"{Settings.DnsListen.Names}: '{endpoint}' is not address:port (like 127.0.0.1:5300 or [::1]:53), or 'none'");
+                }
+            }
+        }
+
+        var dnsTtl = ParseInt(Settings.DnsTtl, Get(Settings.DnsTtl), 0, int.MaxValue, problems);
         var sessionTimeout = ParseDuration(Settings.SessionTimeout, Get(Settings.SessionTimeout), problems);
         var undeclared = Get(Settings.Undeclared).ToLowerInvariant() switch
         {
@@ -79,6 +98,8 @@ internal static class ServerOptionsReader
             DefaultZone = defaultZone,
             BasePath = basePath,
             Listen = listen,
+            DnsListen = dnsListen,
+            DnsTtl = dnsTtl,
             DataDir = Path.GetFullPath(Get(Settings.DataDir)),
             SessionTimeout = sessionTimeout,
             Policy = new MergePolicy { Undeclared = undeclared, PanicThreshold = panic },

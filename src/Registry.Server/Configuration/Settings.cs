@@ -44,6 +44,18 @@ internal static class Settings
         "HTTP listen addresses, comma-separated (JSON view API)",
         "http://127.0.0.1:8053");
 
+    public static readonly Setting DnsListen = new(
+        "DnsListen",
+        "--dns-listen",
+        "DNS listen endpoints (UDP and TCP), comma-separated address:port; 'none' turns the DNS facade off",
+        "127.0.0.1:5300");
+
+    public static readonly Setting DnsTtl = new(
+        "DnsTtl",
+        "--dns-ttl",
+        "TTL in seconds of DNS records made from registrations (zone-file records keep their own)",
+        "5");
+
     public static readonly Setting DataDir = new(
         "DataDir",
         "--data-dir",
@@ -83,6 +95,6 @@ internal static class Settings
     /// <summary>Every setting, in <c>--help</c> order.</summary>
     public static IReadOnlyList<Setting> All { get; } =
     [
-        ZooKeeper, EmbeddedPort, Zones, DefaultZone, BasePath, Listen, DataDir, SessionTimeout, Undeclared, PanicThreshold, LogFormat, LogLevel,
+        ZooKeeper, EmbeddedPort, Zones, DefaultZone, BasePath, Listen, DnsListen, DnsTtl, DataDir, SessionTimeout, Undeclared, PanicThreshold, LogFormat, LogLevel,
     ];
 }

@@ -1,0 +1,124 @@
+using ARSoft.Tools.Net.Dns;
+using Registry.Core.View;
+
+namespace Registry.Server.Dns;
+
+/// <summary>
+/// The pure answer engine of the authoritative DNS facade (DESIGN §7, issue 4 §1): one parsed query and the current
+/// view in, the response out, unencoded. The transport parses (FORMERR for bytes that do not parse), encodes, and
+/// truncates to the client's payload size; everything about what the answer says is decided here.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Answers come from a <see cref="DnsZoneIndex"/> of the snapshot, built on the first query that brings a new
+/// snapshot (or ahead of it, by <see cref="IndexOf"/>) and kept until another comes; queries share it without locks.
+/// </para>
+/// <para>
+/// Header: id, opcode, RD and CD are copied, QR set, RA clear (no recursion), AA set for names in a served zone. The
+/// question is echoed as received (its case too; ARSoft compresses answer owners against it, so they come out in the
+/// question's case, as BIND's do).
+/// </para>
+/// <para>
+/// EDNS(0) (RFC 6891): a query with an OPT gets one back advertising a <see cref="PayloadSize"/>-byte payload, with the
+/// DO bit copied (RFC 3225 §3 says the query's DO bit MUST be copied; no DNSSEC records are added, as the zones are not
+/// signed); version other than 0 is BADVERS; a query with two OPT records is FORMERR; unknown options are ignored.
+/// </para>
+/// </remarks>
+internal sealed partial class DnsResponder
+{
+    /// <summary>The UDP payload size we advertise: the DNS flag day 2020 value, which avoids IP fragmentation.</summary>
+    public const ushort PayloadSize = 1232;
+
+    private readonly DnsAnswerOptions _options;
+    private readonly Lock _buildLock = new();
+    private DnsZoneIndex? _index;
+
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The dynamic TTL is negative (RFC 2181 §8: 0..2^31-1).</exception>
+    public DnsResponder(DnsAnswerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.DynamicTtl, nameof(options));
+        _options = options;
+    }
+
+    /// <summary>Answers one query against the view. Never throws for any query content.</summary>
+    /// <param name="query">The parsed query.</param>
+    /// <param name="view">The snapshot to answer from (the current one).</param>
+    /// <returns>The response, not encoded. SERVFAIL if answering failed unexpectedly.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public DnsMessage Respond(DnsMessage query, ViewSnapshot view)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(view);
+        try
+        {
+            var response = Header(query);
+            Answer(query, view, response);
+            return response;
+        }
+#pragma warning disable CA1031 // STYLE 11: whatever went wrong, the client gets SERVFAIL rather than silence.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            // Only the id: whatever failed may have been in the question or the OPT record.
+            return new DnsMessage { TransactionID = query.TransactionID, IsQuery = false, ReturnCode = ReturnCode.ServerFailure };
+        }
+    }
+
+    /// <summary>The index of <paramref name="view"/>: the cached one when it is of the same snapshot, else a new one.</summary>
+    /// <remarks>
+    /// A build costs O(view) (tens of milliseconds at 10,000 instances), so it is single-flight: the queries that
+    /// arrive with a new snapshot while it is being indexed wait for that build rather than each making their own.
+    /// </remarks>
+    internal DnsZoneIndex IndexOf(ViewSnapshot view)
+    {
+        var index = Volatile.Read(ref _index);
+        if (index is not null && ReferenceEquals(index.View, view))
+        {
+            return index;
+        }
+
+        lock (_buildLock)
+        {
+            index = Volatile.Read(ref _index);
+            if (index is not null && ReferenceEquals(index.View, view))
+            {
+                return index;
+            }
+
+            var built = DnsZoneIndex.Build(view, _options, index);
+            Volatile.Write(ref _index, built);
+            return built;
+        }
+    }
+
+    /// <summary>
+    /// The response header: id, opcode, RD, CD, the question when there is exactly one, and the OPT record when the
+    /// query has one. Built to not throw: only copies fields of an already parsed message.
+    /// </summary>
+    private static DnsMessage Header(DnsMessage query)
+    {
+        var response = new DnsMessage
+        {
+            TransactionID = query.TransactionID,
+            IsQuery = false,
+            OperationCode = query.OperationCode,
+            IsRecursionDesired = query.IsRecursionDesired,
+            IsCheckingDisabled = query.IsCheckingDisabled,
+            IsRecursionAllowed = false,
+        };
+        if (query.Questions.Count == 1)
+        {
+            response.Questions.Add(query.Questions[0]);
+        }
+
+        if (query.EDnsOptions is { } opt)
+        {
+            // Set before any return code: ARSoft keeps the upper bits of an extended code (BADVERS) in the OPT record.
+            response.EDnsOptions = new OptRecord(PayloadSize) { IsDnsSecOk = opt.IsDnsSecOk };
+        }
+
+        return response;
+    }
+}

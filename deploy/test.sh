@@ -8,9 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # zookeeper: the server the integration tests start; default-jre-headless: the Java it runs on;
-# python3-kazoo: interop peer; zookeeper-bin: zkCli for manual checks; bind9-dnsutils: dig for DNS tests.
+# python3-kazoo: interop peer; zookeeper-bin: zkCli for manual checks; bind9-dnsutils: dig for DNS tests;
+# bind9, unbound, python3-dnspython: real DNS peers (BIND as reference and secondary, Unbound stub, dnspython).
 source deploy/lib/packages.sh
-ensure_packages zookeeper default-jre-headless python3-kazoo zookeeper-bin bind9-dnsutils
+ensure_packages zookeeper default-jre-headless python3-kazoo zookeeper-bin bind9-dnsutils bind9 unbound python3-dnspython
 require_dotnet
 
 echo "==> building"

@@ -154,15 +154,16 @@ internal static partial class ServerHost
                 Log.DefaultZoneWithoutFile(logger, configured, options.Zones);
             }
         }
-        else if (origins.Count == 1)
+        else if (ForwardZones(origins) is [var only])
         {
-            defaultZone = origins[0].ToLowerInvariant();
+            defaultZone = only.ToLowerInvariant();
         }
         else
         {
-            Log.StartFailed(logger, origins.Count == 0
-                ? $"no zone files (*.zone) in {options.Zones}: say which zone registered services are published in with --default-zone"
-                : $"{origins.Count} zones in {options.Zones} ({string.Join(", ", origins)}): say which one registered services are published in with --default-zone");
+            var forward = ForwardZones(origins);
+            Log.StartFailed(logger, forward.Count == 0
+                ? $"no forward zone files (*.zone) in {options.Zones}: say which zone registered services are published in with --default-zone"
+                : $"{forward.Count} zones in {options.Zones} ({string.Join(", ", forward)}): say which one registered services are published in with --default-zone");
             return false;
         }
 
@@ -203,6 +204,10 @@ internal static partial class ServerHost
                 });
             }
         });
+
+    /// <summary>The zones services can be published in: reverse zones (PTR for registered addresses) never are.</summary>
+    private static List<string> ForwardZones(List<string> origins) =>
+        [.. origins.Where(o => !o.EndsWith(".in-addr.arpa.", StringComparison.OrdinalIgnoreCase) && !o.EndsWith(".ip6.arpa.", StringComparison.OrdinalIgnoreCase))];
 
     private static partial class Log
     {

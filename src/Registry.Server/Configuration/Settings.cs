@@ -29,7 +29,7 @@ internal static class Settings
     public static readonly Setting DefaultZone = new(
         "DefaultZone",
         "--default-zone",
-        "Zone that registered services are published in; defaults to the only zone when the zones directory has exactly one",
+        "Zone that registered services are published in; defaults to the only forward zone when the zones directory has exactly one (reverse zones do not count)",
         null);
 
     public static readonly Setting BasePath = new(

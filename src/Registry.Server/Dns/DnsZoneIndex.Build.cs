@@ -32,6 +32,8 @@ internal sealed partial class DnsZoneIndex
     /// <item>A/AAAA, from the registrations, for the targets of registered endpoints in answers that are inside a
     /// served zone where the zone file has no record at that name, and for <c>&lt;service&gt;.&lt;zone&gt;</c> of every
     /// hybrid and dynamic service (the addresses of its answer), unless the zone file has records there;</item>
+    /// <item>PTR, in a served reverse zone (<c>in-addr.arpa</c>/<c>ip6.arpa</c>), for every registered address, pointing
+    /// at the instance's target name, where the zone file has no record at that name (see <c>AddReversePointers</c>);</item>
     /// <item>an empty node for every ancestor of a name up to its apex (empty non-terminals answer NODATA).</item>
     /// </list>
     /// A hybrid or dynamic service with an empty answer keeps the zone file's SRV set if it has one (only a service
@@ -48,7 +50,7 @@ internal sealed partial class DnsZoneIndex
         return new Builder(view, options, previous?._names).Build();
     }
 
-    private sealed class Builder(ViewSnapshot view, DnsAnswerOptions options, Dictionary<string, DomainName?>? previousNames)
+    private sealed partial class Builder(ViewSnapshot view, DnsAnswerOptions options, Dictionary<string, DomainName?>? previousNames)
     {
         private readonly Dictionary<DomainName, DnsZone> _zones = [];
         private readonly Dictionary<string, DnsZone> _zonesByText = new(StringComparer.OrdinalIgnoreCase);
@@ -92,6 +94,7 @@ internal sealed partial class DnsZoneIndex
             }
 
             AddRegisteredAddresses(replaced);
+            AddReversePointers(replaced);
 
             foreach (var builder in _nodes.Values.ToList())
             {

@@ -35,6 +35,7 @@ def parse(path):
         return [float(g) for g in m.groups()] if len(m.groups()) > 1 else float(m.group(1))
 
     avg, lat_min, lat_max = number("Average Latency (s)", r"([0-9.]+) \(min ([0-9.]+), max ([0-9.]+)\)")
+    size = re.search(r"response (\d+)", stats.get("Average packet size", ""))
     rcodes = dict((name, int(count)) for name, count in re.findall(r"([A-Z]+) (\d+) \(", stats.get("Response codes", "")))
     return {
         "sent": int(number("Queries sent")),
@@ -46,6 +47,7 @@ def parse(path):
         "max_ms": lat_max * 1000,
         "stddev_ms": number("Latency StdDev (s)") * 1000,
         "rcodes": rcodes,
+        "response_bytes": int(size.group(1)) if size else None,
     }
 
 
@@ -102,8 +104,8 @@ def table(run):
             print(f"- {key}: {meta[key]}")
     print()
     knot = results.get("knot")
-    print("| server | queries/s | vs Knot | lost | avg latency (ms) | max (ms) | stddev (ms) | p50 / p99 / p99.9 at fixed rate (ms) | response codes |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    print("| server | queries/s | vs Knot | lost | avg latency (ms) | max (ms) | stddev (ms) | p50 / p99 / p99.9 at fixed rate (ms) | response codes | avg response |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---|---:|")
     for key, label in ROWS:
         r = results.get(key)
         if not r:
@@ -115,7 +117,7 @@ def table(run):
             # Below the asked rate the server was saturated: the percentiles are queueing delay, not service time.
             fixed += f" (saturated: {p['qps']:,.0f}/s of {p['asked']:,.0f})"
         print(f"| {label} | {r['qps']:,.0f} | {ratio} | {r['lost']:,} of {r['sent']:,} | {r['avg_ms']:.3f} | {r['max_ms']:.1f} | "
-              f"{r['stddev_ms']:.3f} | {fixed} | {rcode_mix(r)} |")
+              f"{r['stddev_ms']:.3f} | {fixed} | {rcode_mix(r)} | {r['response_bytes'] or '?'} B |")
 
     churn_log = os.path.join(run, "churn.log")
     if os.path.exists(churn_log):

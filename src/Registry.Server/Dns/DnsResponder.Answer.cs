@@ -177,32 +177,59 @@ internal sealed partial class DnsResponder
     }
 
     /// <summary>
-    /// Additional-section processing (RFC 1035 §3.3, RFC 2782): the A and AAAA records the index holds for the names
-    /// an SRV, MX or NS set points at, each once. (The answer never holds them: it is that SRV, MX or NS set, after CNAMEs.)
+    /// Additional-section processing (RFC 1035 §3.3, RFC 2782, RFC 3403 §4.2): the A and AAAA records the index holds
+    /// for the names an SRV, MX or NS set points at, each once; for a NAPTR set, what its replacements lead to, as BIND
+    /// adds it: the SRV set (flag S) with its targets' addresses, or the addresses (flag A). (The answer never holds
+    /// them: it is that set, after CNAMEs.)
     /// </summary>
     private static void AddAdditional(DnsZoneIndex index, DnsMessage response, DnsRecordBase[] set)
     {
         HashSet<DomainName>? added = null;
+        HashSet<DomainName>? replacements = null;
         foreach (var record in set)
         {
-            var target = record switch
+            switch (record)
             {
-                SrvRecord srv => srv.Target,
-                MxRecord mx => mx.ExchangeDomainName,
-                NsRecord ns => ns.NameServer,
-                _ => null,
-            };
-            if (target is null || index.Find(target) is not { } node || !(added ??= []).Add(target))
-            {
-                continue;
-            }
+                case SrvRecord srv:
+                    AddAddresses(index, response, srv.Target, ref added);
+                    break;
+                case MxRecord mx:
+                    AddAddresses(index, response, mx.ExchangeDomainName, ref added);
+                    break;
+                case NsRecord ns:
+                    AddAddresses(index, response, ns.NameServer, ref added);
+                    break;
+                case NaptrRecord naptr when naptr.Flags.Contains('s', StringComparison.OrdinalIgnoreCase):
+                    if (index.Find(naptr.Replacement)?.Get(RecordType.Srv) is { } services && (replacements ??= []).Add(naptr.Replacement))
+                    {
+                        response.AdditionalRecords.AddRange(services);
+                        foreach (var service in services)
+                        {
+                            AddAddresses(index, response, ((SrvRecord)service).Target, ref added);
+                        }
+                    }
 
-            foreach (var addresses in (ReadOnlySpan<DnsRecordBase[]?>)[node.Get(RecordType.A), node.Get(RecordType.Aaaa)])
+                    break;
+                case NaptrRecord naptr when naptr.Flags.Contains('a', StringComparison.OrdinalIgnoreCase):
+                    AddAddresses(index, response, naptr.Replacement, ref added);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Adds the A and AAAA records of <paramref name="target"/> unless they are in already.</summary>
+    private static void AddAddresses(DnsZoneIndex index, DnsMessage response, DomainName target, ref HashSet<DomainName>? added)
+    {
+        if (index.Find(target) is not { } node || !(added ??= []).Add(target))
+        {
+            return;
+        }
+
+        foreach (var addresses in (ReadOnlySpan<DnsRecordBase[]?>)[node.Get(RecordType.A), node.Get(RecordType.Aaaa)])
+        {
+            if (addresses is not null)
             {
-                if (addresses is not null)
-                {
-                    response.AdditionalRecords.AddRange(addresses);
-                }
+                response.AdditionalRecords.AddRange(addresses);
             }
         }
     }

@@ -16,7 +16,9 @@ namespace Registry.Server.Dns;
 /// <para>
 /// Header: id, opcode, RD and CD are copied, QR set, RA clear (no recursion), AA set for names in a served zone. The
 /// question is echoed as received (its case too; ARSoft compresses answer owners against it, so they come out in the
-/// question's case, as BIND's do).
+/// question's case, as BIND's do). ARSoft's compression is case-insensitive, so names inside RDATA that share a suffix
+/// with a mixed-case question take its spelling too, where BIND keeps the zone file's (RFC 4343 §4.1 asks for case to
+/// be preserved; the encoder's concern, noted in Peers/BindFidelityTests).
 /// </para>
 /// <para>
 /// EDNS(0) (RFC 6891): a query with an OPT gets one back advertising a <see cref="PayloadSize"/>-byte payload, with the

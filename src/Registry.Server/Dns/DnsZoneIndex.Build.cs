@@ -389,13 +389,23 @@ internal sealed partial class DnsZoneIndex
         /// <summary>Adds a record the view made (merged SRV, registered address, made-up SOA/NS): unique by construction.</summary>
         public void Add(DnsRecordBase record) => Set(record.RecordType).Add(record);
 
-        /// <summary>Adds a record of a zone file, unless the file has it already (BIND drops duplicates too).</summary>
+        /// <summary>
+        /// Adds a record of a zone file, unless the file has it already (BIND drops duplicates too). A record whose TTL
+        /// differs from its RRset's takes the RRset's, which is the first line's: RFC 2181 §5.2 forbids RRsets with
+        /// differing TTLs, and BIND loads such a file the same way ("TTL set to prior TTL").
+        /// </summary>
         public void AddFromZoneFile(DnsRecordBase record)
         {
             FromZoneFile = true;
+            var set = Set(record.RecordType);
+            if (set.Count > 0)
+            {
+                record = RecordOwner.WithTtl(record, set[0].TimeToLive);
+            }
+
             if ((_zoneFileRecords ??= []).Add(record))
             {
-                Set(record.RecordType).Add(record);
+                set.Add(record);
             }
         }
 

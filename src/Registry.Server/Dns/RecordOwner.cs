@@ -5,7 +5,10 @@ using ARSoft.Tools.Net.Dns;
 
 namespace Registry.Server.Dns;
 
-/// <summary>A record under another owner name: what a wildcard answer is made of (RFC 4592 §3.4.1).</summary>
+/// <summary>
+/// A record under another owner name (what a wildcard answer is made of, RFC 4592 §3.4.1) or with another TTL (what
+/// an RRset whose zone file lines disagree on the TTL is served with, RFC 2181 §5.2).
+/// </summary>
 internal static class RecordOwner
 {
     /// <summary>
@@ -13,9 +16,14 @@ internal static class RecordOwner
     /// immutable and have no copy-with-name, so the common types are built anew and any other goes through its
     /// master-file text, which ARSoft writes and reads for every type it knows (unknown ones as RFC 3597 <c>\#</c>).
     /// </summary>
-    public static DnsRecordBase Rename(DnsRecordBase record, DomainName owner)
+    public static DnsRecordBase Rename(DnsRecordBase record, DomainName owner) => Copy(record, owner, record.TimeToLive);
+
+    /// <summary><paramref name="record"/> with TTL <paramref name="ttl"/> and the same owner and data.</summary>
+    public static DnsRecordBase WithTtl(DnsRecordBase record, int ttl) =>
+        record.TimeToLive == ttl ? record : Copy(record, record.Name, ttl);
+
+    private static DnsRecordBase Copy(DnsRecordBase record, DomainName owner, int ttl)
     {
-        var ttl = record.TimeToLive;
         return record switch
         {
             ARecord a => new ARecord(owner, ttl, a.Address),
@@ -25,17 +33,17 @@ internal static class RecordOwner
             MxRecord mx => new MxRecord(owner, ttl, mx.Preference, mx.ExchangeDomainName),
             PtrRecord ptr => new PtrRecord(owner, ttl, ptr.PointerDomainName),
             TxtRecord txt => new TxtRecord(owner, ttl, txt.TextParts),
-            _ => ByText(record, owner),
+            _ => ByText(record, owner, ttl),
         };
     }
 
-    private static DnsRecordBase ByText(DnsRecordBase record, DomainName owner)
+    private static DnsRecordBase ByText(DnsRecordBase record, DomainName owner, int ttl)
     {
-        // ToString is "<owner> <ttl> <class> <type> <rdata>": the owner is swapped, the rest kept as ARSoft wrote it.
+        // ToString is "<owner> <ttl> <class> <type> <rdata>": owner and TTL are swapped, the rest kept as ARSoft wrote it.
         var text = record.ToString();
-        var name = record.Name.ToString();
-        var rest = text.StartsWith(name, StringComparison.Ordinal) ? text[name.Length..] : throw new InvalidOperationException($"cannot rename record '{text}'");
-        var master = string.Create(CultureInfo.InvariantCulture, $"{owner}{rest}\n");
+        var prefix = string.Create(CultureInfo.InvariantCulture, $"{record.Name} {record.TimeToLive} ");
+        var rest = text.StartsWith(prefix, StringComparison.Ordinal) ? text[prefix.Length..] : throw new InvalidOperationException($"cannot copy record '{text}'");
+        var master = string.Create(CultureInfo.InvariantCulture, $"{owner} {ttl} {rest}\n");
         using var stream = new MemoryStream(Encoding.UTF8.GetBytes(master));
         return Zone.ParseMasterFile(DomainName.Root, stream).Single();
     }

@@ -40,8 +40,12 @@ public sealed class ZoneReloadTests : IAsyncLifetime
         await Poll.UntilAsync(async _ => ZoneErrors(await _server.GetJsonAsync("/v1/services")).Count > 0, Deadline, $"the reload is rejected; output:\n{_server.Output}");
         var errors = ZoneErrors(await _server.GetJsonAsync("/v1/services"));
         Assert.Contains(errors, e => e.StartsWith("svc.example.zone:12: ", StringComparison.Ordinal));
-        Assert.Contains("zone reload rejected", _server.Output, StringComparison.Ordinal);
-        Assert.Contains("svc.example.zone:12: ", _server.Output, StringComparison.Ordinal);
+
+        // The log line is written beside the view's update, not before it: wait for it rather than race it.
+        await Poll.UntilAsync(
+            () => _server.Output.Contains("zone reload rejected", StringComparison.Ordinal) && _server.Output.Contains("svc.example.zone:12: ", StringComparison.Ordinal),
+            Deadline,
+            "the rejection and its file:line are logged");
 
         // The last good zones keep serving, unchanged.
         var web = await _server.GetServiceAsync("web");

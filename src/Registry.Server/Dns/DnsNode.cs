@@ -24,6 +24,17 @@ internal sealed class DnsNode
         IsDelegation = !name.Equals(zone.Origin) && Get(RecordType.Ns) is not null;
     }
 
+    /// <summary>A copy under another zone instance: nothing is looked up again (a snapshot re-wraps a whole zone).</summary>
+    private DnsNode(DnsNode source, DnsZone zone)
+    {
+        Name = source.Name;
+        Zone = zone;
+        _types = source._types;
+        _sets = source._sets;
+        CName = source.CName;
+        IsDelegation = source.IsDelegation;
+    }
+
     public DomainName Name { get; }
 
     /// <summary>The zone the name is served from (the most specific one, when zones nest).</summary>
@@ -47,7 +58,7 @@ internal sealed class DnsNode
     /// The same name and RRsets under another <see cref="DnsZone"/> instance of the same zone: what an incremental
     /// build keeps for a name that did not change in a zone whose SOA did (the arrays are shared, not copied).
     /// </summary>
-    internal DnsNode WithZone(DnsZone zone) => new(Name, zone, _types, _sets);
+    internal DnsNode WithZone(DnsZone zone) => new(this, zone);
 
     /// <summary>True when <paramref name="other"/> serves exactly the same RRsets, record for record, in the same order.</summary>
     internal bool SameContent(DnsNode other)

@@ -18,6 +18,7 @@ return args switch
     ["--help" or "-h" or "help"] => Usage(Console.Out, 0),
     ["zk-client", .. var rest] => await ZkClientBenchmark.RunAsync(rest, cancellation.Token),
     ["propagation", .. var rest] => await PropagationBenchmark.RunAsync(rest, cancellation.Token),
+    ["dns-index", .. var rest] => DnsIndexBenchmark.Run(rest),
     _ => Unknown(args[0]),
 };
 
@@ -36,6 +37,9 @@ static int Usage(TextWriter writer, int exitCode)
               A registration change in ZooKeeper to the published ViewSnapshot (the server's watcher and view loop),
               one change at a time, with each size of instances registered; plus cold start and heap per instance.
               Prints one JSON line per phase; deploy/bench/propagation/run.sh turns them into a table.
+          dns-index [services=2000] [rounds=200]
+              The DNS answer engine's index of a generated zone (8 records and 2 registrations per service): a full
+              build vs an incremental one after one registration changed. No ZooKeeper. One JSON line per phase.
         """);
     return exitCode;
 }

@@ -24,6 +24,17 @@ internal sealed class DnsNode
         IsDelegation = !name.Equals(zone.Origin) && Get(RecordType.Ns) is not null;
     }
 
+    /// <summary>A copy under another zone instance: nothing is looked up again (a snapshot re-wraps a whole zone).</summary>
+    private DnsNode(DnsNode source, DnsZone zone)
+    {
+        Name = source.Name;
+        Zone = zone;
+        _types = source._types;
+        _sets = source._sets;
+        CName = source.CName;
+        IsDelegation = source.IsDelegation;
+    }
+
     public DomainName Name { get; }
 
     /// <summary>The zone the name is served from (the most specific one, when zones nest).</summary>
@@ -39,6 +50,44 @@ internal sealed class DnsNode
 
     /// <summary>The first RRset in zone file order (then the registrations' ones): the one a minimal ANY answer carries.</summary>
     public DnsRecordBase[]? First => _sets.Length == 0 ? null : _sets[0];
+
+    /// <summary>The RRsets in order, for comparing indexes (tests) and deciding whether a rebuilt name changed.</summary>
+    internal IEnumerable<(RecordType Type, DnsRecordBase[] Records)> SetsByType => _types.Zip(_sets);
+
+    /// <summary>
+    /// The same name and RRsets under another <see cref="DnsZone"/> instance of the same zone: what an incremental
+    /// build keeps for a name that did not change in a zone whose SOA did (the arrays are shared, not copied).
+    /// </summary>
+    internal DnsNode WithZone(DnsZone zone) => new(this, zone);
+
+    /// <summary>True when <paramref name="other"/> serves exactly the same RRsets, record for record, in the same order.</summary>
+    internal bool SameContent(DnsNode other)
+    {
+        if (_types.Length != other._types.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < _types.Length; i++)
+        {
+            if (_types[i] != other._types[i] || _sets[i].Length != other._sets[i].Length)
+            {
+                return false;
+            }
+
+            for (var j = 0; j < _sets[i].Length; j++)
+            {
+                // ToString is owner, TTL, class, type and data: ARSoft's Equals is not documented to include the TTL.
+                var (a, b) = (_sets[i][j], other._sets[i][j]);
+                if (!ReferenceEquals(a, b) && !string.Equals(a.ToString(), b.ToString(), StringComparison.Ordinal))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>The RRset of <paramref name="type"/>, or null.</summary>
     public DnsRecordBase[]? Get(RecordType type)

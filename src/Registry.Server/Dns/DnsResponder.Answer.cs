@@ -50,7 +50,7 @@ internal sealed partial class DnsResponder
             return;
         }
 
-        var index = IndexOf(view);
+        var index = Serving(view);
         if (index.FindZone(question.Name) is null)
         {
             // Authoritative only: no recursion, no referral to the root (RFC 1034 §4.3.1; DESIGN §7).

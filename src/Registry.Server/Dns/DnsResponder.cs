@@ -10,8 +10,9 @@ namespace Registry.Server.Dns;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Answers come from a <see cref="DnsZoneIndex"/> of the snapshot, built on the first query that brings a new
-/// snapshot (or ahead of it, by <see cref="IndexOf"/>) and kept until another comes; queries share it without locks.
+/// Answers come from the newest <see cref="DnsZoneIndex"/> that is ready, which queries share without locks; a query
+/// that brings a newer snapshot has it indexed in the background (see <see cref="Serving"/>), so answers may trail the
+/// view by one build.
 /// </para>
 /// <para>
 /// Header: id, opcode, RD and CD are copied, QR set, RA clear (no recursion), AA set for names in a served zone. The
@@ -32,8 +33,6 @@ internal sealed partial class DnsResponder
     public const ushort PayloadSize = 1232;
 
     private readonly DnsAnswerOptions _options;
-    private readonly Lock _buildLock = new();
-    private DnsZoneIndex? _index;
 
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The dynamic TTL is negative (RFC 2181 §8: 0..2^31-1).</exception>
@@ -46,7 +45,10 @@ internal sealed partial class DnsResponder
 
     /// <summary>Answers one query against the view. Never throws for any query content.</summary>
     /// <param name="query">The parsed query.</param>
-    /// <param name="view">The snapshot to answer from (the current one).</param>
+    /// <param name="view">
+    /// The current snapshot. The answer is from the newest index that is ready, which may be of an earlier snapshot
+    /// while this one is being indexed (see <see cref="Serving"/>); <see cref="IndexOf"/> first makes it exactly this one's.
+    /// </param>
     /// <returns>The response, not encoded. SERVFAIL if answering failed unexpectedly.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     public DnsMessage Respond(DnsMessage query, ViewSnapshot view)
@@ -65,33 +67,6 @@ internal sealed partial class DnsResponder
         {
             // Only the id: whatever failed may have been in the question or the OPT record.
             return new DnsMessage { TransactionID = query.TransactionID, IsQuery = false, ReturnCode = ReturnCode.ServerFailure };
-        }
-    }
-
-    /// <summary>The index of <paramref name="view"/>: the cached one when it is of the same snapshot, else a new one.</summary>
-    /// <remarks>
-    /// A build costs O(view) (tens of milliseconds at 10,000 instances), so it is single-flight: the queries that
-    /// arrive with a new snapshot while it is being indexed wait for that build rather than each making their own.
-    /// </remarks>
-    internal DnsZoneIndex IndexOf(ViewSnapshot view)
-    {
-        var index = Volatile.Read(ref _index);
-        if (index is not null && ReferenceEquals(index.View, view))
-        {
-            return index;
-        }
-
-        lock (_buildLock)
-        {
-            index = Volatile.Read(ref _index);
-            if (index is not null && ReferenceEquals(index.View, view))
-            {
-                return index;
-            }
-
-            var built = DnsZoneIndex.Build(view, _options, index);
-            Volatile.Write(ref _index, built);
-            return built;
         }
     }
 

@@ -47,7 +47,9 @@ internal sealed partial class DnsZoneIndex
     {
         ArgumentNullException.ThrowIfNull(view);
         ArgumentNullException.ThrowIfNull(options);
-        return new Builder(view, options, previous?._names).Build();
+        var index = new Builder(view, options, previous?._names).Build();
+        index._dynamicTtl = options.DynamicTtl;
+        return index;
     }
 
     private sealed partial class Builder(ViewSnapshot view, DnsAnswerOptions options, Dictionary<string, DomainName?>? previousNames)

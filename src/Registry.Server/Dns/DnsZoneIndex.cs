@@ -21,22 +21,82 @@ internal sealed partial class DnsZoneIndex
     /// <summary>The names the build made from the view's strings, for the next build to reuse.</summary>
     private readonly Dictionary<string, DomainName?> _names;
 
+    /// <summary>Gives every index a number, so that a cache can tell which index <see cref="ChangedNames"/> is relative to.</summary>
+    private static long s_generations;
+
+    /// <summary>What an incremental build from this index needs; made on first use for a full build's index.</summary>
+    private IncrementalState? _state;
+
+    /// <summary>The TTL of the records made from registrations: an index of another TTL cannot be updated in place.</summary>
+    private int _dynamicTtl;
+
     private DnsZoneIndex(ViewSnapshot view, Dictionary<DomainName, DnsZone> zones, Dictionary<DomainName, DnsNode> nodes, Dictionary<string, DomainName?> names)
+        : this(view, zones, nodes, names, changedNames: null, baseGeneration: 0, state: null)
+    {
+    }
+
+    private DnsZoneIndex(
+        ViewSnapshot view,
+        Dictionary<DomainName, DnsZone> zones,
+        Dictionary<DomainName, DnsNode> nodes,
+        Dictionary<string, DomainName?> names,
+        IReadOnlySet<DomainName>? changedNames,
+        long baseGeneration,
+        IncrementalState? state)
     {
         View = view;
         _zones = zones;
         _nodes = nodes;
         _names = names;
+        ChangedNames = changedNames;
+        BaseGeneration = baseGeneration;
+        _state = state;
+        Generation = Interlocked.Increment(ref s_generations);
     }
 
-    /// <summary>The snapshot the index was built from; the responder rebuilds when a query comes with another.</summary>
+    /// <summary>The snapshot the index was built from: every answer from this index is of exactly that snapshot.</summary>
     public ViewSnapshot View { get; }
+
+    /// <summary>Unique in the process and increasing: the order in which indexes were made.</summary>
+    public long Generation { get; }
+
+    /// <summary>
+    /// The <see cref="Generation"/> of the index this one was built from incrementally, which <see cref="ChangedNames"/>
+    /// is relative to; 0 for a full build.
+    /// </summary>
+    public long BaseGeneration { get; }
+
+    /// <summary>
+    /// The names whose answers may differ from the index of generation <see cref="BaseGeneration"/>, or null after a
+    /// full build, meaning "anything may have changed".
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// The set holds every name whose node differs from the base index's node (other RRsets, records, TTLs or order,
+    /// or one of them missing: names that appeared or vanished, empty non-terminals included), and the apex of every
+    /// zone whose SOA changed (its serial), even though that apex's other RRsets did not. Names are compared as
+    /// <see cref="DomainName"/> does: case-insensitively.
+    /// </para>
+    /// <para>
+    /// An answer cached from the base index may be served from this one unless one of these is in the set: its
+    /// question name, or an ancestor of it below the zone apex (a name appearing there changes the closest encloser,
+    /// so a wildcard or NXDOMAIN answer); the target of each CNAME it followed, or an ancestor of it below the apex; the
+    /// owner name of any record in its answer, authority or additional sections (the apex, through the SOA, for every
+    /// negative answer); and each SRV, MX and NS target in its answer or authority sections, whether or not the
+    /// additional section had addresses for it (the target may have gained some). Zone cuts and wildcards come only
+    /// from zone files, which an incremental build never changes.
+    /// </para>
+    /// </remarks>
+    public IReadOnlySet<DomainName>? ChangedNames { get; }
 
     /// <summary>Every served zone.</summary>
     public IReadOnlyCollection<DnsZone> Zones => _zones.Values;
 
     /// <summary>The number of names (with empty non-terminals), for tests and metrics.</summary>
     public int NodeCount => _nodes.Count;
+
+    /// <summary>Every node, in no particular order: for comparing indexes in tests.</summary>
+    internal IEnumerable<DnsNode> AllNodes => _nodes.Values;
 
     /// <summary>The most specific served zone containing <paramref name="name"/>, or null when none does.</summary>
     public DnsZone? FindZone(DomainName name)

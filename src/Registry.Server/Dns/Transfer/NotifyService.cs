@@ -14,6 +14,15 @@ namespace Registry.Server.Dns.Transfer;
 internal sealed class NotifyService(LiveView view, DnsResponder responder, ServerOptions options, TimeProvider timeProvider, ILogger<NotifyService> logger) : BackgroundService
 {
     private readonly NotifySender _sender = new(timeProvider, logger);
+    private ViewSnapshot? _initial;
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        // The serials at start are what secondaries can already have; taken here, not in ExecuteAsync, which runs on
+        // another thread and could see a change published meanwhile as the starting point and never announce it.
+        _initial = view.Current;
+        return base.StartAsync(cancellationToken);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -23,7 +32,7 @@ internal sealed class NotifyService(LiveView view, DnsResponder responder, Serve
         }
 
         var schedule = new NotifySchedule(options.NotifyInterval);
-        var seen = view.Current;
+        var seen = _initial ?? view.Current;
         schedule.Observe(SerialsOf(seen), timeProvider.GetUtcNow());
         var sends = new List<Task>();
         try
@@ -37,15 +46,22 @@ internal sealed class NotifyService(LiveView view, DnsResponder responder, Serve
                 }
 
                 sends.RemoveAll(t => t.IsCompleted);
-                var changed = view.ChangedAsync(seen, stoppingToken);
-                if (next is { } at)
+                using (var wake = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
                 {
-                    var wait = at - timeProvider.GetUtcNow();
-                    await Task.WhenAny(changed, Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, timeProvider, stoppingToken)).ConfigureAwait(false);
-                }
-                else
-                {
-                    await changed.ConfigureAwait(false);
+                    // Until the view changes, or until the next coalesced NOTIFY is due.
+                    if (next is { } at)
+                    {
+                        var wait = at - timeProvider.GetUtcNow();
+                        wake.CancelAfter(wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
+                    }
+
+                    try
+                    {
+                        await view.ChangedAsync(seen, wake.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+                    {
+                    }
                 }
 
                 seen = view.Current;
@@ -61,8 +77,7 @@ internal sealed class NotifyService(LiveView view, DnsResponder responder, Serve
 
     private async Task NotifyAsync(ViewSnapshot snapshot, string origin, CancellationToken cancellationToken)
     {
-        var zone = responder.IndexOf(snapshot).Zones.FirstOrDefault(z => string.Equals(z.Origin.ToString(), origin, StringComparison.OrdinalIgnoreCase));
-        if (zone is null)
+        if (DnsNames.TryCreate(origin) is not { } name || responder.IndexOf(snapshot).FindZone(name) is not { } zone || !zone.Origin.Equals(name))
         {
             return;
         }

@@ -103,6 +103,33 @@ public sealed class NotifyTests
         Assert.Equal(NotifySender.MaxTries, secondary.Available > 0 ? await CountAsync(secondary) : 0);
     }
 
+    [Fact]
+    public async Task The_service_notifies_when_a_published_change_moves_a_zones_serial()
+    {
+        using var test = new DnsTestView();
+        using var secondary = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        secondary.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var view = new Registry.Server.Views.LiveView(test.DefaultZones(), DnsTestView.Origin, Registry.Core.Merge.MergePolicy.Default, TimeProvider.System);
+        var options = new Registry.Server.Configuration.ServerOptions { Zones = "/nonexistent", DataDir = "/nonexistent", Notify = [new NotifyTarget((IPEndPoint)secondary.LocalEndPoint!, null)] };
+        var service = new NotifyService(view, new Registry.Server.Dns.DnsResponder(new Registry.Server.Dns.DnsAnswerOptions()), options, TimeProvider.System, NullLogger<NotifyService>.Instance);
+        await service.StartAsync(CancellationToken.None);
+        try
+        {
+            view.SetRegistrations(DnsTestView.Registered(3, (DnsTestView.Web, [DnsTestView.Instance(DnsTestView.Web, "i9", "10.0.0.9", 4070)])), stale: false);
+
+            var buffer = new byte[4096];
+            var received = await secondary.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.Any, 0)).WaitAsync(TimeSpan.FromSeconds(10));
+            var notify = DnsMessage.Parse(buffer[..received.ReceivedBytes]);
+            Assert.Equal("svc.example.", Assert.Single(notify.Questions).Name.ToString());
+            Assert.Equal(view.Current.Serial("svc.example."), Assert.IsType<SoaRecord>(Assert.Single(notify.AnswerRecords)).SerialNumber);
+        }
+        finally
+        {
+            await service.StopAsync(CancellationToken.None);
+            Assert.False(service.ExecuteTask!.IsFaulted, service.ExecuteTask.Exception?.ToString());
+        }
+    }
+
     private static async Task<int> CountAsync(Socket socket)
     {
         var count = 0;

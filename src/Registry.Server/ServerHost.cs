@@ -6,6 +6,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Registry.Core.Zones;
 using Registry.Server.Configuration;
+using Registry.Server.Dns;
+using Registry.Server.Dns.Transfer;
 using Registry.Server.Dns.Transport;
 using Registry.Server.Embedded;
 using Registry.Server.Http;
@@ -103,7 +105,8 @@ internal static partial class ServerHost
 
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(sp => new LiveView(zones, defaultZone, options.Policy, sp.GetRequiredService<TimeProvider>()));
+        var serials = RestoreSerials(options, loggers.CreateLogger<SerialPersister>());
+        builder.Services.AddSingleton(sp => new LiveView(zones, defaultZone, options.Policy, sp.GetRequiredService<TimeProvider>(), serials));
         builder.Services.AddSingleton(new ZooKeeperClientOptions
         {
             ConnectString = connectString,
@@ -113,12 +116,36 @@ internal static partial class ServerHost
         builder.Services.AddSingleton<ViewService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ViewService>());
         builder.Services.AddHostedService<DnsFacadeService>();
+        builder.Services.AddSingleton(new DnsResponder(new DnsAnswerOptions { DynamicTtl = options.DnsTtl }));
+        builder.Services.AddSingleton<IDnsSpecialQueryHandler, SpecialQueryHandler>();
+        builder.Services.AddHostedService<NotifyService>();
+        builder.Services.AddHostedService<SerialPersister>();
         builder.Services.AddSingleton<ZoneReloader>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ZoneReloader>());
 
         var app = builder.Build();
         app.MapViewEndpoints();
         return app;
+    }
+
+    /// <summary>The serials the last run published, so that this one starts above them; null when unknown.</summary>
+    private static Dictionary<string, uint>? RestoreSerials(ServerOptions options, ILogger logger)
+    {
+        try
+        {
+            var serials = SerialStore.Load(options.SerialFile);
+            if (serials is not null)
+            {
+                TransferLog.SerialsRestored(logger, options.SerialFile, string.Join(", ", serials.Select(s => $"{s.Key} {s.Value}")));
+            }
+
+            return serials;
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            TransferLog.SerialsRestoreFailed(logger, options.SerialFile, e.Message);
+            return null;
+        }
     }
 
     private static bool TryLoadZones(ServerOptions options, ILogger logger, out ZoneSet zones, out string defaultZone)

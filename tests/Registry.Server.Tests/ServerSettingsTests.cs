@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Registry.Server.Configuration;
 
 namespace Registry.Server.Tests;
@@ -121,9 +122,51 @@ public sealed class ServerSettingsTests : IDisposable
     public void Bad_durations_are_refused(string text) => Assert.False(ServerOptionsReader.TryParseDuration(text, out _));
 
     [Fact]
+    public void Transfer_settings_are_validated_together_and_no_error_repeats_a_secret()
+    {
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Registry:DnsTsigKey"] = "good:hmac-sha256:c2VjcmV0,bad:hmac-md4:c2VjcmV0,nobase:hmac-sha1:!!notbase64!!",
+            ["Registry:DnsTransferAllow"] = "10.0.0.0/8,key:good,key:missing",
+            ["Registry:DnsNotify"] = "127.0.0.1:53@missing,not-an-endpoint",
+            ["Registry:DnsNotifyInterval"] = "soon",
+        }).Build();
+
+        Assert.Null(ServerOptionsReader.Read(configuration, out var errors));
+
+        Assert.Contains(errors, e => e.Contains("hmac-md4", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("key nobase", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("key:missing.", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("@missing", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("not-an-endpoint", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("soon", StringComparison.Ordinal));
+        Assert.DoesNotContain(errors, e => e.Contains("c2VjcmV0", StringComparison.Ordinal) || e.Contains("notbase64", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Transfer_settings_parse()
+    {
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Registry:DnsTsigKey"] = "xfer:hmac-sha512:c2VjcmV0",
+            ["Registry:DnsTransferAllow"] = "192.0.2.7, 10.0.0.0/8, key:xfer",
+            ["Registry:DnsNotify"] = "192.0.2.7:53, [::1]:5353@xfer",
+            ["Registry:DnsNotifyInterval"] = "500ms",
+        }).Build();
+
+        var options = ServerOptionsReader.Read(configuration, out var errors);
+
+        Assert.Empty(errors);
+        Assert.Equal("xfer.", Assert.Single(options!.TsigKeys).Name.ToString());
+        Assert.Equal(2, options.TransferAllow.Networks.Count);
+        Assert.Equal(["192.0.2.7:53", "[::1]:5353@xfer."], options.Notify.Select(n => n.ToString()));
+        Assert.Equal(TimeSpan.FromMilliseconds(500), options.NotifyInterval);
+    }
+
+    [Fact]
     public void Environment_variables_follow_the_options() =>
         Assert.Equal(
             ["REGISTRY_ZOOKEEPER", "REGISTRY_EMBEDDED_PORT", "REGISTRY_ZONES", "REGISTRY_DEFAULT_ZONE", "REGISTRY_BASE_PATH", "REGISTRY_LISTEN",
-             "REGISTRY_DNS_LISTEN", "REGISTRY_DNS_TTL", "REGISTRY_DATA_DIR", "REGISTRY_SESSION_TIMEOUT", "REGISTRY_UNDECLARED", "REGISTRY_PANIC_THRESHOLD", "REGISTRY_LOG_FORMAT", "REGISTRY_LOG_LEVEL"],
+             "REGISTRY_DNS_LISTEN", "REGISTRY_DNS_TTL", "REGISTRY_DNS_TRANSFER_ALLOW", "REGISTRY_DNS_TSIG_KEY", "REGISTRY_DNS_NOTIFY", "REGISTRY_DNS_NOTIFY_INTERVAL", "REGISTRY_DATA_DIR", "REGISTRY_SESSION_TIMEOUT", "REGISTRY_UNDECLARED", "REGISTRY_PANIC_THRESHOLD", "REGISTRY_LOG_FORMAT", "REGISTRY_LOG_LEVEL"],
             Settings.All.Select(s => s.EnvironmentVariable));
 }

@@ -53,7 +53,13 @@ public sealed partial class ViewSnapshot
     /// are not merged again.
     /// </param>
     /// <param name="timeProvider">The clock for <see cref="CreatedAt"/>; the system clock when null.</param>
-    /// <exception cref="ArgumentNullException">An argument other than <paramref name="previous"/> or <paramref name="timeProvider"/> is null.</exception>
+    /// <param name="restoredSerials">
+    /// Serials published by an earlier run of the server (zone origin → serial), for zones that
+    /// <paramref name="previous"/> does not publish: such a zone gets <see cref="NextSerial"/> of the restored serial
+    /// and its declared one, so a restart never serves a serial lower than what secondaries already hold, and bumps it
+    /// once because what the zone answers may have changed while the server was down.
+    /// </param>
+    /// <exception cref="ArgumentNullException">An argument other than <paramref name="previous"/>, <paramref name="timeProvider"/> or <paramref name="restoredSerials"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="defaultZone"/> is empty.</exception>
     public ViewSnapshot(
         ZoneSet zones,
@@ -62,8 +68,9 @@ public sealed partial class ViewSnapshot
         MergePolicy policy,
         bool stale,
         ViewSnapshot? previous = null,
-        TimeProvider? timeProvider = null)
-        : this(zones, registrations, defaultZone, policy, stale, previous, timeProvider, publishDefaultZone: true)
+        TimeProvider? timeProvider = null,
+        IReadOnlyDictionary<string, uint>? restoredSerials = null)
+        : this(zones, registrations, defaultZone, policy, stale, previous, timeProvider, publishDefaultZone: true, restoredSerials)
     {
     }
 
@@ -75,7 +82,8 @@ public sealed partial class ViewSnapshot
         bool stale,
         ViewSnapshot? previous,
         TimeProvider? timeProvider,
-        bool publishDefaultZone)
+        bool publishDefaultZone,
+        IReadOnlyDictionary<string, uint>? restoredSerials = null)
     {
         ArgumentNullException.ThrowIfNull(zones);
         ArgumentNullException.ThrowIfNull(registrations);
@@ -108,6 +116,12 @@ public sealed partial class ViewSnapshot
 
         _zoneFingerprints = new Dictionary<string, byte[]>(StringComparer.OrdinalIgnoreCase);
         _serials = new Dictionary<string, uint>(StringComparer.OrdinalIgnoreCase);
+        Dictionary<string, uint>? restored = null;
+        foreach (var (origin, serial) in restoredSerials ?? new Dictionary<string, uint>())
+        {
+            (restored ??= new Dictionary<string, uint>(StringComparer.OrdinalIgnoreCase))[Absolute(origin)] = serial;
+        }
+
         foreach (var (origin, declared) in _declaredSerials)
         {
             // A zone none of whose services changed answers what it answered: its fingerprint is carried over.
@@ -119,7 +133,9 @@ public sealed partial class ViewSnapshot
                 ? previous._declaredSerials[origin] == declared && previous._zoneFingerprints[origin].AsSpan().SequenceEqual(fingerprint)
                     ? published
                     : NextSerial(published, declared)
-                : declared;
+                : restored is not null && restored.TryGetValue(origin, out var before)
+                    ? NextSerial(before, declared)
+                    : declared;
         }
 
         Origins = [.. _serials.Keys.Order(StringComparer.Ordinal)];

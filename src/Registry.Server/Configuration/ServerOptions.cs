@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Registry.Core.Merge;
+using Registry.Server.Dns.Transfer;
 
 namespace Registry.Server.Configuration;
 
@@ -27,6 +28,18 @@ internal sealed record ServerOptions
     /// <summary>The TTL of records made from registrations.</summary>
     public int DnsTtl { get; init; } = 5;
 
+    /// <summary>Who may transfer zones; nobody by default.</summary>
+    public TransferAccess TransferAllow { get; init; } = TransferAccess.None;
+
+    /// <summary>The TSIG keys, for signed queries, transfers and NOTIFY.</summary>
+    public IReadOnlyList<TsigKey> TsigKeys { get; init; } = [];
+
+    /// <summary>The secondaries to NOTIFY.</summary>
+    public IReadOnlyList<NotifyTarget> Notify { get; init; } = [];
+
+    /// <summary>The least time between two NOTIFYs for one zone.</summary>
+    public TimeSpan NotifyInterval { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Absolute path of the data directory.</summary>
     public required string DataDir { get; init; }
 
@@ -43,4 +56,7 @@ internal sealed record ServerOptions
 
     /// <summary>The persisted last good view.</summary>
     public string ViewFile => Path.Combine(DataDir, "view.json");
+
+    /// <summary>The SOA serials last published, per zone (so a restart never goes back).</summary>
+    public string SerialFile => Path.Combine(DataDir, "serials.json");
 }

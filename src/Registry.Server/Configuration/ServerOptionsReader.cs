@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Registry.Core.Merge;
 using Registry.Core.Names;
+using Registry.Server.Dns.Transfer;
 
 namespace Registry.Server.Configuration;
 
@@ -65,6 +66,7 @@ internal static class ServerOptionsReader
         }
 
         var dnsTtl = ParseInt(Settings.DnsTtl, Get(Settings.DnsTtl), 0, int.MaxValue, problems);
+        var (transferAllow, tsigKeys, notify, notifyInterval) = ReadTransfer(Get, problems);
         var sessionTimeout = ParseDuration(Settings.SessionTimeout, Get(Settings.SessionTimeout), problems);
         var undeclared = Get(Settings.Undeclared).ToLowerInvariant() switch
         {
@@ -100,12 +102,78 @@ internal static class ServerOptionsReader
             Listen = listen,
             DnsListen = dnsListen,
             DnsTtl = dnsTtl,
+            TransferAllow = transferAllow,
+            TsigKeys = tsigKeys,
+            Notify = notify,
+            NotifyInterval = notifyInterval,
             DataDir = Path.GetFullPath(Get(Settings.DataDir)),
             SessionTimeout = sessionTimeout,
             Policy = new MergePolicy { Undeclared = undeclared, PanicThreshold = panic },
             JsonLogs = json,
             LogLevel = level,
         };
+    }
+
+    /// <summary>
+    /// The zone transfer settings (<c>--dns-transfer-allow</c>, <c>--dns-tsig-key</c>, <c>--dns-notify</c>,
+    /// <c>--dns-notify-interval</c>); every key named must be configured. Errors never repeat a secret.
+    /// </summary>
+    private static (TransferAccess, IReadOnlyList<TsigKey>, IReadOnlyList<NotifyTarget>, TimeSpan) ReadTransfer(Func<Setting, string> get, List<string> problems)
+    {
+        var keys = new List<TsigKey>();
+        foreach (var text in get(Settings.DnsTsigKey).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!TsigKey.TryParse(text, out var key, out var error))
+            {
+                problems.Add($"{Settings.DnsTsigKey.Names}: {error}");
+            }
+            else if (keys.Exists(k => k.Name.Equals(key.Name)))
+            {
+                problems.Add($"{Settings.DnsTsigKey.Names}: key {key.Name} is given twice");
+            }
+            else
+            {
+                keys.Add(key);
+            }
+        }
+
+        if (!TransferAccess.TryParse(get(Settings.DnsTransferAllow), out var access, out var accessErrors))
+        {
+            problems.AddRange(accessErrors.Select(e => $"{Settings.DnsTransferAllow.Names}: {e}"));
+        }
+
+        foreach (var name in access?.Keys ?? [])
+        {
+            if (!keys.Exists(k => k.Name.Equals(name)))
+            {
+                problems.Add($"{Settings.DnsTransferAllow.Names}: key:{name} is not a key of {Settings.DnsTsigKey.Option}");
+            }
+        }
+
+        var notify = new List<NotifyTarget>();
+        foreach (var text in get(Settings.DnsNotify).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!NotifyTarget.TryParse(text, out var target))
+            {
+                problems.Add($"{Settings.DnsNotify.Names}: '{text}' is not address:port or address:port@KEYNAME (like 192.0.2.7:53)");
+            }
+            else if (target.KeyName is { } keyName && !keys.Exists(k => k.Name.Equals(keyName)))
+            {
+                problems.Add($"{Settings.DnsNotify.Names}: '{text}' signs with {keyName}, which is not a key of {Settings.DnsTsigKey.Option}");
+            }
+            else
+            {
+                notify.Add(target);
+            }
+        }
+
+        var intervalText = get(Settings.DnsNotifyInterval);
+        if (!TryParseDuration(intervalText, out var interval) || interval > TimeSpan.FromHours(1))
+        {
+            problems.Add($"{Settings.DnsNotifyInterval.Names}: '{intervalText}' is not a duration up to 1h (like 1s or 500ms)");
+        }
+
+        return (access ?? TransferAccess.None, keys, notify, interval);
     }
 
     /// <summary>Parses <c>10s</c>, <c>1500ms</c>, <c>2m</c> or plain seconds (<c>10</c>).</summary>

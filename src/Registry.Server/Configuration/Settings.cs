@@ -56,10 +56,34 @@ internal static class Settings
         "TTL in seconds of DNS records made from registrations (zone-file records keep their own)",
         "5");
 
+    public static readonly Setting DnsTransferAllow = new(
+        "DnsTransferAllow",
+        "--dns-transfer-allow",
+        "Who may transfer zones (AXFR/IXFR), comma-separated: addresses, networks (CIDR) and key:NAME (any peer signing with that TSIG key); empty refuses every transfer",
+        null);
+
+    public static readonly Setting DnsTsigKey = new(
+        "DnsTsigKey",
+        "--dns-tsig-key",
+        "TSIG keys, comma-separated name:algorithm:base64secret (hmac-sha1, hmac-sha256, hmac-sha384, hmac-sha512; the parts of a BIND key statement)",
+        null);
+
+    public static readonly Setting DnsNotify = new(
+        "DnsNotify",
+        "--dns-notify",
+        "Secondaries to send NOTIFY to when a zone's serial changes, comma-separated address:port, each optionally @KEYNAME to sign with that TSIG key",
+        null);
+
+    public static readonly Setting DnsNotifyInterval = new(
+        "DnsNotifyInterval",
+        "--dns-notify-interval",
+        "Least time between two NOTIFYs for one zone; the changes in between are announced together (e.g. 1s, 500ms)",
+        "1s");
+
     public static readonly Setting DataDir = new(
         "DataDir",
         "--data-dir",
-        "Directory for the persisted last good view (view.json) and the embedded ZooKeeper's data",
+        "Directory for the persisted last good view (view.json), the published SOA serials (serials.json) and the embedded ZooKeeper's data",
         "data");
 
     public static readonly Setting SessionTimeout = new(
@@ -95,6 +119,6 @@ internal static class Settings
     /// <summary>Every setting, in <c>--help</c> order.</summary>
     public static IReadOnlyList<Setting> All { get; } =
     [
-        ZooKeeper, EmbeddedPort, Zones, DefaultZone, BasePath, Listen, DnsListen, DnsTtl, DataDir, SessionTimeout, Undeclared, PanicThreshold, LogFormat, LogLevel,
+        ZooKeeper, EmbeddedPort, Zones, DefaultZone, BasePath, Listen, DnsListen, DnsTtl, DnsTransferAllow, DnsTsigKey, DnsNotify, DnsNotifyInterval, DataDir, SessionTimeout, Undeclared, PanicThreshold, LogFormat, LogLevel,
     ];
 }

@@ -7,7 +7,7 @@ namespace Registry.Server.Dns;
 /// One name of a served zone with its RRsets. A node without RRsets is an empty non-terminal: a name that exists
 /// because names below it do (RFC 4592 §2.2.2), so it answers NODATA rather than NXDOMAIN.
 /// </summary>
-internal sealed class DnsNode
+internal sealed partial class DnsNode
 {
     private readonly RecordType[] _types;
     private readonly DnsRecordBase[][] _sets;

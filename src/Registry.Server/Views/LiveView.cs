@@ -19,14 +19,24 @@ internal sealed class LiveView
     private bool _stale = true;
     private ViewSnapshot _current = ViewSnapshot.Empty;
     private ZoneReloadStatus _zoneStatus;
+    private IReadOnlyDictionary<string, uint>? _restoredSerials;
 
-    public LiveView(ZoneSet zones, string defaultZone, MergePolicy policy, TimeProvider timeProvider)
+    // Completed (and replaced) after every publication; see ChangedAsync.
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <param name="zones">The zones to serve first.</param>
+    /// <param name="defaultZone">The zone registered services are published in.</param>
+    /// <param name="policy">The merge policy.</param>
+    /// <param name="timeProvider">The clock.</param>
+    /// <param name="restoredSerials">The SOA serials the last run published (see <see cref="ViewSnapshot"/>), seeding the first snapshot.</param>
+    public LiveView(ZoneSet zones, string defaultZone, MergePolicy policy, TimeProvider timeProvider, IReadOnlyDictionary<string, uint>? restoredSerials = null)
     {
         _zones = zones;
         _defaultZone = defaultZone;
         _policy = policy;
         TimeProvider = timeProvider;
         _zoneStatus = new ZoneReloadStatus(timeProvider.GetUtcNow(), null, []);
+        _restoredSerials = restoredSerials;
         Rebuild();
     }
 
@@ -89,6 +99,23 @@ internal sealed class LiveView
         }
     }
 
-    private void Rebuild() =>
-        Volatile.Write(ref _current, new ViewSnapshot(_zones, _registrations, _defaultZone, _policy, _stale, _current, TimeProvider));
+    /// <summary>
+    /// Completes once a snapshot other than <paramref name="seen"/> is current (at once if one already is), so that
+    /// followers (NOTIFY, serial persistence) wake on publication instead of polling; they read <see cref="Current"/>
+    /// then, and see only the latest of a burst.
+    /// </summary>
+    public Task ChangedAsync(ViewSnapshot seen, CancellationToken cancellationToken)
+    {
+        // The signal is read before the snapshot: a publication between the two completes the signal read here.
+        var signal = Volatile.Read(ref _changed);
+        return ReferenceEquals(Current, seen) ? signal.Task.WaitAsync(cancellationToken) : Task.CompletedTask;
+    }
+
+    private void Rebuild()
+    {
+        // Restored serials seed the first snapshot only; later ones follow their previous snapshot.
+        Volatile.Write(ref _current, new ViewSnapshot(_zones, _registrations, _defaultZone, _policy, _stale, _current, TimeProvider, _restoredSerials));
+        _restoredSerials = null;
+        Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
 }

@@ -239,6 +239,22 @@ public sealed class ViewSnapshotTests : IDisposable
     }
 
     [Fact]
+    public void Serials_restored_from_an_earlier_run_are_bumped_once_and_never_go_back()
+    {
+        // The last run published 150 for svc.example (above the file's 100) and 3 for other.example (below its 7).
+        var restored = new Dictionary<string, uint> { ["SVC.example"] = 150, ["other.example."] = 3 };
+
+        var first = new ViewSnapshot(Zones(), State(42), Default, MergePolicy.Default, stale: false, restoredSerials: restored);
+
+        Assert.Equal(151u, first.Serial(Default));
+        Assert.Equal(7u, first.Serial("other.example."));
+
+        // Only the first snapshot of a zone is seeded; the next ones follow their previous snapshot as always.
+        var same = new ViewSnapshot(Zones(), State(43), Default, MergePolicy.Default, stale: false, first, restoredSerials: restored);
+        Assert.Equal(151u, same.Serial(Default));
+    }
+
+    [Fact]
     public void Serial_grows_when_a_zone_edit_forgot_its_serial_bump()
     {
         var first = Build(Zones(), State(42));

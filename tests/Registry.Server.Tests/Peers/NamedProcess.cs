@@ -56,7 +56,8 @@ internal sealed class NamedProcess : IAsyncDisposable
     /// <param name="configuration">named.conf text after the options block. <c>{dir}</c> is replaced by <see cref="Directory"/>.</param>
     /// <param name="files">Files to write into the directory first (name, content), e.g. zone files.</param>
     /// <param name="readyZone">A zone named serves once ready, e.g. <c>svc.example.</c>; for a secondary, once transferred.</param>
-    public static async Task<NamedProcess> StartAsync(string configuration, IReadOnlyDictionary<string, string> files, string readyZone)
+    /// <param name="port">The port to listen on, when the test must know it before named starts (e.g. to have NOTIFYs sent there); a free one otherwise.</param>
+    public static async Task<NamedProcess> StartAsync(string configuration, IReadOnlyDictionary<string, string> files, string readyZone, int? port = null)
     {
         var executable = Executable ?? throw new InvalidOperationException("BIND 9 is not installed: apt-get install -y bind9 (deploy/test.sh does this as root)");
         var directory = System.IO.Directory.CreateTempSubdirectory("named-").FullName;
@@ -65,13 +66,13 @@ internal sealed class NamedProcess : IAsyncDisposable
             await File.WriteAllTextAsync(Path.Combine(directory, name), content);
         }
 
-        var port = FreePorts.Next();
+        var listenPort = port ?? FreePorts.Next();
         var config = Path.Combine(directory, "named.conf");
         await File.WriteAllTextAsync(config, $$"""
             options {
               directory "{{directory}}";
               pid-file "{{directory}}/named.pid";
-              listen-on port {{port}} { 127.0.0.1; };
+              listen-on port {{listenPort}} { 127.0.0.1; };
               listen-on-v6 { none; };
               recursion no;
               allow-query { any; };
@@ -93,7 +94,7 @@ internal sealed class NamedProcess : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
 
-        var named = new NamedProcess(Process.Start(start)!, port, directory);
+        var named = new NamedProcess(Process.Start(start)!, listenPort, directory);
         try
         {
             await Poll.UntilAsync(
@@ -104,11 +105,11 @@ internal sealed class NamedProcess : IAsyncDisposable
                         throw new InvalidOperationException($"named exited with {named._process.ExitCode}:\n{named.Output}");
                     }
 
-                    var answer = await DigAnswer.QueryAsync(port, readyZone, "SOA");
+                    var answer = await DigAnswer.QueryAsync(listenPort, readyZone, "SOA");
                     return answer.Status == "NOERROR" && answer.Answer.Count == 1;
                 },
                 StartTimeout,
-                $"named on port {port} serves {readyZone}; its log:\n{named.Output}");
+                $"named on port {listenPort} serves {readyZone}; its log:\n{named.Output}");
             return named;
         }
         catch

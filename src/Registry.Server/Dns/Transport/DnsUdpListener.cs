@@ -26,6 +26,13 @@ internal sealed class DnsUdpListener : IAsyncDisposable
     private const int SolSocket = 1; // SOL_SOCKET on Linux
     private const int SoReusePort = 15; // SO_REUSEPORT on Linux
 
+    /// <summary>
+    /// The receive buffer asked for (the kernel caps it at net.core.rmem_max). Linux's default, about 200 KB, holds only
+    /// a few hundred small datagrams once its per-packet overhead is counted, and a burst larger than that is dropped
+    /// before a loop can read it: dnsperf's 500 outstanding queries lost hundreds with the default.
+    /// </summary>
+    private const int ReceiveBufferBytes = 4 << 20;
+
     private readonly Socket[] _sockets;
     private readonly DnsQueryProcessor _processor;
     private readonly IDnsSpecialQueryHandler? _special;
@@ -62,7 +69,7 @@ internal sealed class DnsUdpListener : IAsyncDisposable
             var bound = endpoint;
             for (var i = 0; i < count; i++)
             {
-                var socket = new Socket(endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+                var socket = new Socket(endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp) { ReceiveBufferSize = ReceiveBufferBytes };
                 sockets.Add(socket);
                 if (count > 1)
                 {

@@ -110,6 +110,29 @@ public sealed class DnsFastPathTests : IDisposable
     }
 
     [Fact]
+    public void A_cached_answer_is_served_without_allocating()
+    {
+        var processor = Processor();
+        var query = Build("_WEB._tcp.svc.example.", Srv, edns: new Edns());
+        var buffer = new byte[DnsQueryProcessor.MaxMessageLength];
+        void Serve()
+        {
+            var reply = processor.Answer(query, tcp: false, out var parsed);
+            reply.WriteTo(buffer, query, parsed);
+        }
+
+        Serve(); // builds the cache entry
+        Serve();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 10_000; i++)
+        {
+            Serve();
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void A_new_snapshot_gets_a_new_cache_and_answers_from_it()
     {
         var processor = Processor();

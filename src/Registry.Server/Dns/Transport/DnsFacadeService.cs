@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -41,6 +42,9 @@ internal sealed class DnsFacadeService : IHostedService, IAsyncDisposable
     /// <summary>What the transport has done so far.</summary>
     public DnsTransportCounters Counters { get; } = new();
 
+    /// <summary>The endpoints bound (UDP and TCP on each), with the ports the system chose for port 0.</summary>
+    internal List<IPEndPoint> Endpoints { get; } = [];
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (_options.DnsListen.Count == 0)
@@ -59,7 +63,8 @@ internal sealed class DnsFacadeService : IHostedService, IAsyncDisposable
                 var udp = DnsUdpListener.Bind(endpoint, loops, _processor, _special, Counters, _logger);
                 _listeners.Add(udp);
                 udpLoops = udp.Loops;
-                var stream = DnsTcpListener.Bind(endpoint, _processor, _special, tcp, Counters, _logger);
+                var stream = DnsTcpListener.Bind(udp.Endpoint, _processor, _special, tcp, Counters, _logger); // the same port when the endpoint says 0
+                Endpoints.Add(udp.Endpoint);
                 _listeners.Add(stream);
                 udp.Start();
                 stream.Start();
@@ -87,6 +92,7 @@ internal sealed class DnsFacadeService : IHostedService, IAsyncDisposable
         }
 
         _listeners.Clear();
+        Endpoints.Clear();
         DnsTransportLog.Stopped(_logger, Counters);
     }
 

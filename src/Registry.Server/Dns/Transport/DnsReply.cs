@@ -35,9 +35,6 @@ internal readonly struct DnsReply
     /// <summary>The reply's length in bytes (0 unless <see cref="Kind"/> is <see cref="DnsReplyKind.Bytes"/>).</summary>
     public int Length => _data?.Length ?? 0;
 
-    /// <summary>True when the bytes have TC set.</summary>
-    public bool IsTruncated => _data is { Length: > 2 } data && (data[2] & 0x02) != 0;
-
     public static DnsReply Complete(byte[] data) => new(DnsReplyKind.Bytes, data, false);
 
     public static DnsReply Template(byte[] data) => new(DnsReplyKind.Bytes, data, true);

@@ -28,6 +28,12 @@ internal sealed record ServerOptions
     /// <summary>The TTL of records made from registrations.</summary>
     public int DnsTtl { get; init; } = 5;
 
+    /// <summary>How long a DNS TCP connection may be idle (and an answer may take to be written) before it is closed.</summary>
+    public TimeSpan DnsTcpIdleTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>DNS TCP connections served at once.</summary>
+    public int DnsTcpMaxConnections { get; init; } = 1024;
+
     /// <summary>Who may transfer zones; nobody by default.</summary>
     public TransferAccess TransferAllow { get; init; } = TransferAccess.None;
 

@@ -66,6 +66,14 @@ internal static class ServerOptionsReader
         }
 
         var dnsTtl = ParseInt(Settings.DnsTtl, Get(Settings.DnsTtl), 0, int.MaxValue, problems);
+        var dnsTcpIdle = TimeSpan.Zero;
+        if (!TryParseDuration(Get(Settings.DnsTcpIdleTimeout), out dnsTcpIdle) || dnsTcpIdle < TimeSpan.FromMilliseconds(100) || dnsTcpIdle > TimeSpan.FromMinutes(10))
+        {
+            problems.Add($"{Settings.DnsTcpIdleTimeout.Names}: '{Get(Settings.DnsTcpIdleTimeout)}' is not a duration from 100ms to 10m (like 10s)");
+        }
+
+        var dnsTcpMax = ParseInt(Settings.DnsTcpMaxConnections, Get(Settings.DnsTcpMaxConnections), 1, 65535, problems);
+
         var (transferAllow, tsigKeys, notify, notifyInterval) = ReadTransfer(Get, problems);
         var sessionTimeout = ParseDuration(Settings.SessionTimeout, Get(Settings.SessionTimeout), problems);
         var undeclared = Get(Settings.Undeclared).ToLowerInvariant() switch
@@ -102,6 +110,8 @@ internal static class ServerOptionsReader
             Listen = listen,
             DnsListen = dnsListen,
             DnsTtl = dnsTtl,
+            DnsTcpIdleTimeout = dnsTcpIdle,
+            DnsTcpMaxConnections = dnsTcpMax,
             TransferAllow = transferAllow,
             TsigKeys = tsigKeys,
             Notify = notify,

@@ -56,6 +56,18 @@ internal static class Settings
         "TTL in seconds of DNS records made from registrations (zone-file records keep their own)",
         "5");
 
+    public static readonly Setting DnsTcpIdleTimeout = new(
+        "DnsTcpIdleTimeout",
+        "--dns-tcp-idle-timeout",
+        "How long a DNS TCP connection may stay idle, and one answer may take to be written, before it is closed (e.g. 10s, 500ms)",
+        "10s");
+
+    public static readonly Setting DnsTcpMaxConnections = new(
+        "DnsTcpMaxConnections",
+        "--dns-tcp-max-connections",
+        "DNS TCP connections served at once; more are closed as soon as they are accepted",
+        "1024");
+
     public static readonly Setting DnsTransferAllow = new(
         "DnsTransferAllow",
         "--dns-transfer-allow",
@@ -119,6 +131,6 @@ internal static class Settings
     /// <summary>Every setting, in <c>--help</c> order.</summary>
     public static IReadOnlyList<Setting> All { get; } =
     [
-        ZooKeeper, EmbeddedPort, Zones, DefaultZone, BasePath, Listen, DnsListen, DnsTtl, DnsTransferAllow, DnsTsigKey, DnsNotify, DnsNotifyInterval, DataDir, SessionTimeout, Undeclared, PanicThreshold, LogFormat, LogLevel,
+        ZooKeeper, EmbeddedPort, Zones, DefaultZone, BasePath, Listen, DnsListen, DnsTtl, DnsTcpIdleTimeout, DnsTcpMaxConnections, DnsTransferAllow, DnsTsigKey, DnsNotify, DnsNotifyInterval, DataDir, SessionTimeout, Undeclared, PanicThreshold, LogFormat, LogLevel,
     ];
 }

@@ -10,7 +10,7 @@ internal sealed partial class DnsResponder
     /// <summary>How many CNAMEs a chain may have before it is cut (BIND follows a few; a longer chain is a mistake).</summary>
     private const int MaxChain = 8;
 
-    private void Answer(DnsMessage query, ViewSnapshot view, DnsMessage response)
+    private static void Answer(DnsMessage query, Func<DnsZoneIndex> indexOf, DnsMessage response)
     {
         if (query.EDnsOptions is { } opt)
         {
@@ -50,7 +50,7 @@ internal sealed partial class DnsResponder
             return;
         }
 
-        var index = Serving(view);
+        var index = indexOf();
         if (index.FindZone(question.Name) is null)
         {
             // Authoritative only: no recursion, no referral to the root (RFC 1034 §4.3.1; DESIGN §7).

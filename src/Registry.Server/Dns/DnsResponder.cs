@@ -53,12 +53,28 @@ internal sealed partial class DnsResponder
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     public DnsMessage Respond(DnsMessage query, ViewSnapshot view)
     {
-        ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(view);
+        return Respond(query, () => Serving(view));
+    }
+
+    /// <summary>
+    /// Answers one query from <paramref name="index"/> exactly: for callers that keep what they derive from an answer
+    /// (the transport's answer cache) with the index it came from. Never throws for any query content.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    internal static DnsMessage RespondFrom(DnsMessage query, DnsZoneIndex index)
+    {
+        ArgumentNullException.ThrowIfNull(index);
+        return Respond(query, () => index);
+    }
+
+    private static DnsMessage Respond(DnsMessage query, Func<DnsZoneIndex> index)
+    {
+        ArgumentNullException.ThrowIfNull(query);
         try
         {
             var response = Header(query);
-            Answer(query, view, response);
+            Answer(query, index, response);
             return response;
         }
 #pragma warning disable CA1031 // STYLE 11: whatever went wrong, the client gets SERVFAIL rather than silence.

@@ -1,5 +1,5 @@
+using System.Net;
 using System.Net.Sockets;
-using ARSoft.Tools.Net.Dns;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Registry.Server.Configuration;
@@ -8,75 +8,93 @@ using Registry.Server.Views;
 namespace Registry.Server.Dns.Transport;
 
 /// <summary>
-/// The authoritative DNS facade on UDP and TCP. This first transport is ARSoft.Tools.Net's <see cref="DnsServer"/>:
-/// it parses queries (FORMERR for malformed ones), frames TCP, and truncates UDP answers to the client's payload size;
-/// each query is answered by <see cref="DnsResponder"/> from the view current when it arrives, without locking.
-/// A faster path (answers pre-encoded per snapshot) is issue 4's §3.
+/// The authoritative DNS facade on UDP and TCP (issue 4 §1, §3): our own transport in front of
+/// <see cref="DnsResponder"/>. <see cref="DnsQueryProcessor"/> decides what serves each query: the answer cache of the
+/// current view snapshot (fast path), ARSoft's parser and the responder (slow path), or the
+/// <see cref="IDnsSpecialQueryHandler"/> (transfers, TSIG). Each query is answered from the view current when it
+/// arrives, without locking.
 /// </summary>
 /// <remarks>
 /// The sockets are bound in <see cref="StartAsync"/>, so a taken port fails the server's start instead of leaving a
 /// registry running without DNS.
 /// </remarks>
-internal sealed partial class DnsFacadeService(LiveView view, ServerOptions options, ILogger<DnsFacadeService> logger) : IHostedService
+internal sealed class DnsFacadeService : IHostedService, IAsyncDisposable
 {
-    /// <summary>How long a TCP client may stay idle, in milliseconds (RFC 7766 §6.2.3: seconds, not minutes).</summary>
-    private const int IdleTimeoutMs = 10_000;
+    private readonly ServerOptions _options;
+    private readonly ILogger<DnsFacadeService> _logger;
+    private readonly IDnsSpecialQueryHandler? _special;
+    private readonly DnsQueryProcessor _processor;
+    private readonly List<IAsyncDisposable> _listeners = [];
 
-    private readonly DnsResponder _responder = new(new DnsAnswerOptions { DynamicTtl = options.DnsTtl });
-    private DnsServer? _server;
-
-    public Task StartAsync(CancellationToken cancellationToken)
+    /// <param name="view">The live view.</param>
+    /// <param name="options">The server's settings.</param>
+    /// <param name="responder">The answer engine, shared with the transfer handler so both use one index.</param>
+    /// <param name="specialHandlers">The transfer/TSIG handler, when one is registered (the last one wins).</param>
+    /// <param name="logger">The transport's logger.</param>
+    public DnsFacadeService(LiveView view, ServerOptions options, DnsResponder responder, IEnumerable<IDnsSpecialQueryHandler> specialHandlers, ILogger<DnsFacadeService> logger)
     {
-        if (options.DnsListen.Count == 0)
+        _options = options;
+        _logger = logger;
+        _special = specialHandlers.LastOrDefault();
+        _processor = new DnsQueryProcessor(() => view.Current, responder, Counters, logger, _special is not null);
+    }
+
+    /// <summary>What the transport has done so far.</summary>
+    public DnsTransportCounters Counters { get; } = new();
+
+    /// <summary>The endpoints bound (UDP and TCP on each), with the ports the system chose for port 0.</summary>
+    internal List<IPEndPoint> Endpoints { get; } = [];
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_options.DnsListen.Count == 0)
         {
-            return Task.CompletedTask;
+            return;
         }
 
-        var transports = options.DnsListen
-            .SelectMany(endpoint => new IServerTransport[] { new UdpServerTransport(endpoint, IdleTimeoutMs), new TcpServerTransport(endpoint, IdleTimeoutMs, IdleTimeoutMs) })
-            .ToArray();
-        var server = new DnsServer(transports);
-        server.QueryReceived += (_, e) =>
-        {
-            if (e.Query is DnsMessage query)
-            {
-                e.Response = _responder.Respond(query, view.Current);
-            }
-
-            return Task.CompletedTask;
-        };
-        server.ExceptionThrown += (_, e) =>
-        {
-            Log.QueryFailed(logger, e.Exception);
-            return Task.CompletedTask;
-        };
-
+        // One receive loop per processor: each keeps one core busy answering when the queries come fast enough.
+        var loops = Environment.ProcessorCount;
+        var tcp = new DnsTcpOptions { IdleTimeout = _options.DnsTcpIdleTimeout, MaxConnections = _options.DnsTcpMaxConnections };
+        var udpLoops = 0;
         try
         {
-            server.Start();
+            foreach (var endpoint in _options.DnsListen)
+            {
+                var udp = DnsUdpListener.Bind(endpoint, loops, _processor, _special, Counters, _logger);
+                _listeners.Add(udp);
+                udpLoops = udp.Loops;
+                var stream = DnsTcpListener.Bind(udp.Endpoint, _processor, _special, tcp, Counters, _logger); // the same port when the endpoint says 0
+                Endpoints.Add(udp.Endpoint);
+                _listeners.Add(stream);
+                udp.Start();
+                stream.Start();
+            }
         }
         catch (SocketException e)
         {
-            throw new IOException($"the DNS facade cannot listen on {string.Join(", ", options.DnsListen)}: {e.Message} (choose others with --dns-listen)", e);
+            await StopAsync(cancellationToken).ConfigureAwait(false);
+            throw new IOException($"the DNS facade cannot listen on {string.Join(", ", _options.DnsListen)}: {e.Message} (choose others with --dns-listen)", e);
         }
 
-        _server = server;
-        Log.Listening(logger, string.Join(", ", options.DnsListen));
-        return Task.CompletedTask;
+        DnsTransportLog.Listening(_logger, string.Join(", ", _options.DnsListen), udpLoops, tcp.MaxConnections, tcp.IdleTimeout);
     }
 
-    public Task StopAsync(CancellationToken cancellationToken)
+    public async Task StopAsync(CancellationToken cancellationToken)
     {
-        _server?.Stop();
-        return Task.CompletedTask;
+        if (_listeners.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var listener in _listeners)
+        {
+            await listener.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _listeners.Clear();
+        Endpoints.Clear();
+        DnsTransportLog.Stopped(_logger, Counters);
     }
 
-    private static partial class Log
-    {
-        [LoggerMessage(4501, LogLevel.Information, "DNS facade listening on {Endpoints} (UDP and TCP)")]
-        public static partial void Listening(ILogger logger, string endpoints);
-
-        [LoggerMessage(4502, LogLevel.Warning, "DNS query handling failed")]
-        public static partial void QueryFailed(ILogger logger, Exception exception);
-    }
+    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None).ConfigureAwait(false);
 }

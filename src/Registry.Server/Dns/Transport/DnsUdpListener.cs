@@ -24,7 +24,11 @@ namespace Registry.Server.Dns.Transport;
 /// loop serve.
 /// </para>
 /// <para>
-/// A loop ends only when its socket is closed: every other exception is counted, logged at most once a second, and
+/// On 64-bit Linux a loop is a <see cref="DnsUdpBatchLoop"/>: recvmmsg/sendmmsg move up to 32 datagrams per system call,
+/// which under load halves again what a cached answer costs; elsewhere it is the one-datagram loop below.
+/// </para>
+/// <para>
+/// A loop ends only when its socket is closed (or, batched, when the stop is asked for): every other exception is counted, logged at most once a second, and
 /// the loop goes on with the next datagram.
 /// </para>
 /// </remarks>
@@ -127,9 +131,16 @@ internal sealed class DnsUdpListener : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
+        if (LinuxUdp.IsSupported)
+        {
+            // The batch loops use the raw descriptor: they must be gone before it is closed, or a descriptor number
+            // reused by another socket could be read. They notice the stop within one poll timeout.
+            await Task.WhenAll(_loops).ConfigureAwait(false);
+        }
+
         foreach (var socket in _sockets)
         {
-            socket.Dispose(); // wakes the blocked receive: the loop sees ObjectDisposedException or SocketException and returns
+            socket.Dispose(); // wakes a blocked receive: the loop sees ObjectDisposedException or SocketException and returns
         }
 
         await Task.WhenAll(_loops).ConfigureAwait(false);
@@ -139,6 +150,20 @@ internal sealed class DnsUdpListener : IAsyncDisposable
     /// <summary>Receives, answers and sends until the socket is closed; see the remarks for why it blocks.</summary>
     private void ReceiveLoop(Socket socket)
     {
+        if (LinuxUdp.IsSupported)
+        {
+            using var batch = new DnsUdpBatchLoop(
+                socket,
+                _processor,
+                _counters,
+                (message, peer) => _ = HandleSpecialAsync(socket, message, peer),
+                Failed,
+                () => _stopping.IsCancellationRequested);
+            batch.Run();
+            return;
+        }
+
+
         var received = GC.AllocateUninitializedArray<byte>(DnsQueryProcessor.MaxMessageLength, pinned: true);
         var reply = GC.AllocateUninitializedArray<byte>(DnsQueryProcessor.MaxMessageLength, pinned: true);
         var peer = new SocketAddress(socket.AddressFamily);
@@ -174,12 +199,18 @@ internal sealed class DnsUdpListener : IAsyncDisposable
             catch (Exception e)
 #pragma warning restore CA1031
             {
-                _counters.Error();
-                if (_throttle.Allow())
-                {
-                    DnsTransportLog.UdpError(_logger, e, Endpoint, _counters.Errors);
-                }
+                Failed(e);
             }
+        }
+    }
+
+    /// <summary>Counts a loop's failure and logs it, at most once a second.</summary>
+    private void Failed(Exception e)
+    {
+        _counters.Error();
+        if (_throttle.Allow())
+        {
+            DnsTransportLog.UdpError(_logger, e, Endpoint, _counters.Errors);
         }
     }
 

@@ -202,6 +202,34 @@ public sealed class DnsFastPathTests : IDisposable
         Assert.Equal(DnsReplyKind.Special, with.Answer(signed, tcp: false, out _).Kind);
     }
 
+    [Fact]
+    public void Answers_that_a_registration_change_does_not_touch_are_carried_to_the_next_index()
+    {
+        var processor = Processor();
+        var api = Build("i1.api.svc.example.", Aaaa);
+        var web = Build("x3.web.svc.example.", A);
+        var missing = Build("nope.svc.example.", A);
+        foreach (var query in new[] { api, web, missing })
+        {
+            Bytes(processor, query, false);
+        }
+
+        var misses = _counters.FastMisses;
+
+        // Only web changes: api's answer is carried, web's is made again, and the NXDOMAIN (whose SOA serial moved) too.
+        _view = View(_view.Zones, Registered(6, (Web, [Instance(Web, "a", "10.0.0.1", 4070), Instance(Web, "x3", "10.0.0.33", 4070)]), (Api, [Instance(Api, "i1", "2001:db8::2", 9000)])), previous: _view);
+        Assert.True(
+            SpinWait.SpinUntil(() => ((ARecord)Reply(processor, web, false).AnswerRecords.Single()).Address.ToString() == "10.0.0.33", TimeSpan.FromSeconds(30)),
+            "the new snapshot's answer was never served");
+        var afterWeb = _counters.FastMisses;
+        Assert.Equal("2001:db8::2", ((AaaaRecord)Reply(processor, api, false).AnswerRecords.Single()).Address.ToString());
+        Assert.Equal(afterWeb, _counters.FastMisses); // carried, not made again
+        var negative = Reply(processor, missing, false);
+        Assert.Equal(afterWeb + 1, _counters.FastMisses);
+        Assert.Equal(_view.Serial(Origin), ((SoaRecord)negative.AuthorityRecords.Single()).SerialNumber);
+        Assert.True(afterWeb > misses, "web's answer was made again for the new index");
+    }
+
     private DnsQueryProcessor Processor(int capacity = DnsAnswerCache.DefaultCapacity, bool special = false) =>
         new(() => _view, _responder, _counters, NullLogger.Instance, special, capacity);
 

@@ -9,6 +9,7 @@ internal static class RawQuery
     public const ushort A = 1;
     public const ushort Srv = 33;
     public const ushort Txt = 16;
+    public const ushort Aaaa = 28;
 
     /// <summary>One question, optionally an OPT record (EDNS).</summary>
     public static byte[] Build(string name, ushort type, ushort recordClass = 1, ushort id = 0x1234, bool rd = false, bool cd = false, int opcode = 0, Edns? edns = null)

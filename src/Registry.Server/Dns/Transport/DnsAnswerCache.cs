@@ -30,11 +30,29 @@ internal sealed class DnsAnswerCache
     private int _count;
     private int _fullReported;
 
-    public DnsAnswerCache(DnsZoneIndex index, int capacity = DefaultCapacity)
+    private DnsAnswerCache? _previous;
+
+    /// <param name="index">The index every answer here comes from.</param>
+    /// <param name="capacity">The most answers kept.</param>
+    /// <param name="previous">
+    /// The cache of the index before, whose answers <see cref="TryCarry"/> may reuse when <paramref name="index"/> was
+    /// built incrementally from that one; its own predecessor is let go, so caches never chain.
+    /// </param>
+    public DnsAnswerCache(DnsZoneIndex index, int capacity = DefaultCapacity, DnsAnswerCache? previous = null)
     {
         ArgumentNullException.ThrowIfNull(index);
         ArgumentOutOfRangeException.ThrowIfNegative(capacity);
         Index = index;
+        if (previous is not null && index.ChangedNames is not null && index.BaseGeneration == previous.Index.Generation)
+        {
+            _previous = previous;
+        }
+
+        if (previous is not null)
+        {
+            Volatile.Write(ref previous._previous, null);
+        }
+
         Capacity = capacity;
         _lookup = _entries.GetAlternateLookup<ReadOnlySpan<byte>>();
     }
@@ -71,6 +89,26 @@ internal sealed class DnsAnswerCache
     }
 
     public bool TryGet(ReadOnlySpan<byte> key, [MaybeNullWhen(false)] out DnsCachedAnswer answer) => _lookup.TryGetValue(key, out answer);
+
+    /// <summary>
+    /// The previous index's answer for <paramref name="key"/> when nothing it depends on changed since (the index's
+    /// <see cref="DnsZoneIndex.ChangedNames"/>), added here; so that under a stream of registration changes only the
+    /// answers of the changed names are made again, not every answer once per change.
+    /// </summary>
+    public bool TryCarry(ReadOnlySpan<byte> key, [MaybeNullWhen(false)] out DnsCachedAnswer answer)
+    {
+        answer = null;
+        var previous = Volatile.Read(ref _previous);
+        if (previous is null || !previous.TryGet(key, out var candidate) || candidate.Dependencies is not { } dependencies
+            || !dependencies.Unchanged(Index.ChangedNames!, Index))
+        {
+            return false;
+        }
+
+        answer = candidate;
+        TryAdd(key, candidate);
+        return true;
+    }
 
     /// <summary>
     /// Adds an answer unless the cache is full. Returns true the first time it finds itself full, so that the caller

@@ -1,3 +1,4 @@
+using ARSoft.Tools.Net;
 using ARSoft.Tools.Net.Dns;
 using Microsoft.Extensions.Logging;
 using Registry.Core.View;
@@ -115,7 +116,7 @@ internal sealed class DnsQueryProcessor
         var cache = CacheOf(index);
         Span<byte> key = stackalloc byte[DnsAnswerCache.MaxKeyLength];
         key = key[..DnsAnswerCache.WriteKey(message, query, key)];
-        if (cache.TryGet(key, out var answer))
+        if (cache.TryGet(key, out var answer) || cache.TryCarry(key, out answer))
         {
             _counters.FastHit();
         }
@@ -175,7 +176,8 @@ internal sealed class DnsQueryProcessor
         }
 
         var full = Encode(response);
-        return new DnsCachedAnswer(full, full.Length > MinUdpLimit ? EncodeTruncated(response) : null);
+        var dependencies = DependenciesOf(response);
+        return new DnsCachedAnswer(full, full.Length > MinUdpLimit ? EncodeTruncated(response) : null, dependencies);
     }
 
     /// <summary>The cache of <paramref name="index"/>: the current one if it is of that index, else a fresh one.</summary>
@@ -187,9 +189,44 @@ internal sealed class DnsQueryProcessor
             return cache;
         }
 
-        var fresh = new DnsAnswerCache(index, _cacheCapacity);
+        var fresh = new DnsAnswerCache(index, _cacheCapacity, cache);
         var seen = Interlocked.CompareExchange(ref _cache, fresh, cache);
         return ReferenceEquals(seen, cache) || seen is null || !ReferenceEquals(seen.Index, index) ? fresh : seen;
+    }
+
+    /// <summary>The names <paramref name="response"/> depends on, by <see cref="DnsZoneIndex.ChangedNames"/>'s contract.</summary>
+    private static DnsAnswerDependencies DependenciesOf(DnsMessage response)
+    {
+        var encloser = new List<DomainName> { response.Questions[0].Name };
+        var exact = new HashSet<DomainName>();
+        foreach (var record in response.AnswerRecords.Concat(response.AuthorityRecords).Concat(response.AdditionalRecords))
+        {
+            if (record is OptRecord)
+            {
+                continue;
+            }
+
+            exact.Add(record.Name);
+            switch (record)
+            {
+                case CNameRecord alias:
+                    encloser.Add(alias.CanonicalName);
+                    break;
+                case SrvRecord srv:
+                    exact.Add(srv.Target);
+                    break;
+                case MxRecord mx:
+                    exact.Add(mx.ExchangeDomainName);
+                    break;
+                case NsRecord ns:
+                    exact.Add(ns.NameServer);
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        return new DnsAnswerDependencies([.. encloser], [.. exact]);
     }
 
     private static int Limit(bool tcp, in DnsQuery query) => tcp ? MaxMessageLength : query.UdpLimit;

@@ -29,7 +29,7 @@ internal sealed partial class DnsZoneIndex
             }
 
             var node = builder.Freeze();
-            if (present is not null && ReferenceEquals(present.Zone, node.Zone) && present.SameContent(node))
+            if (present is not null && present.Zone.Origin.Equals(node.Zone.Origin) && present.SameContent(node))
             {
                 return true; // unchanged: the old node (and its records) stays, which also keeps it out of ChangedNames
             }

@@ -14,7 +14,7 @@ internal sealed partial class DnsZoneIndex
         ArgumentNullException.ThrowIfNull(zone);
         foreach (var node in _nodes.Values)
         {
-            if (!ReferenceEquals(node.Zone, zone))
+            if (!node.Zone.Origin.Equals(zone.Origin))
             {
                 continue;
             }

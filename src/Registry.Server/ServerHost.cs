@@ -139,7 +139,9 @@ internal static partial class ServerHost
                 TransferLog.SerialsRestored(logger, options.SerialFile, string.Join(", ", serials.Select(s => $"{s.Key} {s.Value}")));
             }
 
-            return serials;
+            // Past what a crash could have published unsaved (see SerialPersister.CrashMargin), so a secondary that
+            // transferred in that window still sees the restarted server's serial as newer.
+            return serials?.ToDictionary(s => s.Key, s => unchecked(s.Value + SerialPersister.CrashMargin), StringComparer.OrdinalIgnoreCase);
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {

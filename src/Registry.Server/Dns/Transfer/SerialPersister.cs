@@ -11,13 +11,19 @@ namespace Registry.Server.Dns.Transfer;
 /// shutdown.
 /// </summary>
 /// <remarks>
-/// A crash can lose the last <see cref="MinInterval"/> of changes; the restart still bumps every zone once above
-/// what was saved, which covers a secondary that refreshed in that window unless the zone changed more than once in
-/// it. NOTIFY is sent no sooner than a second after a change by default, so the NOTIFYed serial is normally saved.
+/// A crash can lose the last <see cref="MinInterval"/> of changes, so a restart starts every zone
+/// <see cref="CrashMargin"/> above what was saved: a secondary that transferred a serial published in that window still
+/// sees the restarted server's serials as newer (RFC 1982 allows any step below 2^31).
 /// </remarks>
 internal sealed class SerialPersister(LiveView view, ServerOptions options, TimeProvider timeProvider, ILogger<SerialPersister> logger) : BackgroundService
 {
     public static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// How far above the saved serial a restart starts: more publications than <see cref="MinInterval"/> can hold (the
+    /// view publishes a few hundred times a second at most under heavy churn), and a negligible step out of 2^31.
+    /// </summary>
+    public const uint CrashMargin = 1000;
 
     private Dictionary<string, uint>? _written;
 

@@ -63,7 +63,7 @@ public sealed class ServerSettingsTests : IDisposable
         var empty = Directory.CreateDirectory(Path.Combine(_zones.Root, "empty")).FullName;
         (code, output) = await RegistryServerProcess.RunToEndAsync(["--zookeeper", "127.0.0.1:1", "--zones", empty, "--data-dir", _zones.DataDirectory]);
         Assert.Equal(1, code);
-        Assert.Contains("no zone files (*.zone)", output, StringComparison.Ordinal);
+        Assert.Contains("no forward zone files (*.zone)", output, StringComparison.Ordinal);
         Assert.Contains("--default-zone", output, StringComparison.Ordinal);
     }
 

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using Registry.Core.View;
@@ -25,6 +26,13 @@ internal sealed class DnsAnswerCache
     /// <summary>Key bytes: the name (at most 255), QTYPE, QCLASS and a flags byte.</summary>
     public const int MaxKeyLength = 255 + 5;
 
+    /// <summary>
+    /// How many caches back an answer may be carried from. Under 100 changes a second an index lives tens of
+    /// milliseconds, too short for a zone's thousands of distinct questions to each come once; 16 indexes cover a few
+    /// hundred milliseconds, which they do under load, and keep at most 16 caches alive.
+    /// </summary>
+    public const int CarryDepth = 16;
+
     private readonly ConcurrentDictionary<byte[], DnsCachedAnswer> _entries = new(DnsCacheKeyComparer.Instance);
     private readonly ConcurrentDictionary<byte[], DnsCachedAnswer>.AlternateLookup<ReadOnlySpan<byte>> _lookup;
     private int _count;
@@ -35,8 +43,8 @@ internal sealed class DnsAnswerCache
     /// <param name="index">The index every answer here comes from.</param>
     /// <param name="capacity">The most answers kept.</param>
     /// <param name="previous">
-    /// The cache of the index before, whose answers <see cref="TryCarry"/> may reuse when <paramref name="index"/> was
-    /// built incrementally from that one; its own predecessor is let go, so caches never chain.
+    /// The cache of the index before, whose answers (and those of up to <see cref="CarryDepth"/> caches before it)
+    /// <see cref="TryCarry"/> may reuse when <paramref name="index"/> was built incrementally from that one's.
     /// </param>
     public DnsAnswerCache(DnsZoneIndex index, int capacity = DefaultCapacity, DnsAnswerCache? previous = null)
     {
@@ -46,9 +54,17 @@ internal sealed class DnsAnswerCache
         if (previous is not null && index.ChangedNames is not null && index.BaseGeneration == previous.Index.Generation)
         {
             _previous = previous;
-        }
 
-        if (previous is not null)
+            // The chain stops CarryDepth caches back, so that old caches are let go.
+            var last = previous;
+            for (var depth = 1; depth < CarryDepth && Volatile.Read(ref last._previous) is { } older; depth++)
+            {
+                last = older;
+            }
+
+            Volatile.Write(ref last._previous, null);
+        }
+        else if (previous is not null)
         {
             Volatile.Write(ref previous._previous, null);
         }
@@ -56,6 +72,9 @@ internal sealed class DnsAnswerCache
         Capacity = capacity;
         _lookup = _entries.GetAlternateLookup<ReadOnlySpan<byte>>();
     }
+
+    /// <summary>True when answers of the previous index's cache may be carried here.</summary>
+    public bool Carries => Volatile.Read(ref _previous) is not null;
 
     /// <summary>The index every answer here was made from.</summary>
     public DnsZoneIndex Index { get; }
@@ -97,16 +116,47 @@ internal sealed class DnsAnswerCache
     /// </summary>
     public bool TryCarry(ReadOnlySpan<byte> key, [MaybeNullWhen(false)] out DnsCachedAnswer answer)
     {
+        // Back through the chain: an answer found k caches back must be unchanged by each of the k indexes' changes.
         answer = null;
-        var previous = Volatile.Read(ref _previous);
-        if (previous is null || !previous.TryGet(key, out var candidate) || candidate.Dependencies is not { } dependencies
-            || !dependencies.Unchanged(Index.ChangedNames!, Index))
+        for (var cache = Volatile.Read(ref _previous); cache is not null; cache = Volatile.Read(ref cache._previous))
         {
-            return false;
+            if (!cache.TryGet(key, out var candidate))
+            {
+                continue;
+            }
+
+            if (candidate.Dependencies is not { } dependencies || !UnchangedSince(cache, dependencies))
+            {
+                return false;
+            }
+
+            answer = dependencies.SerialOffset < 0 ? candidate : WithSerial(candidate, dependencies);
+            if (answer is null)
+            {
+                return false;
+            }
+
+            TryAdd(key, answer);
+            return true;
         }
 
-        answer = candidate;
-        TryAdd(key, candidate);
+        return false;
+    }
+
+    /// <summary>True when no index after <paramref name="source"/>'s, up to this one, changed what an answer depends on.</summary>
+    private bool UnchangedSince(DnsAnswerCache source, DnsAnswerDependencies dependencies)
+    {
+        var cache = this;
+        while (!ReferenceEquals(cache, source))
+        {
+            if (cache is null || cache.Index.ChangedNames is not { } changed || !dependencies.Unchanged(changed, cache.Index))
+            {
+                return false; // null: a newer cache cut the chain meanwhile, so some changes can no longer be checked
+            }
+
+            cache = Volatile.Read(ref cache._previous);
+        }
+
         return true;
     }
 
@@ -127,5 +177,19 @@ internal sealed class DnsAnswerCache
         }
 
         return false;
+    }
+
+    /// <summary>A negative answer with this index's serial for its zone written in (see <see cref="DnsAnswerDependencies.SerialOffset"/>).</summary>
+    private DnsCachedAnswer? WithSerial(DnsCachedAnswer answer, DnsAnswerDependencies dependencies)
+    {
+        if (dependencies.Encloser.Length == 0 || Index.FindZone(dependencies.Encloser[0]) is not { } zone
+            || dependencies.SerialOffset + 4 > answer.Full.Length || answer.Truncated is not null)
+        {
+            return null;
+        }
+
+        var full = (byte[])answer.Full.Clone();
+        BinaryPrimitives.WriteUInt32BigEndian(full.AsSpan(dependencies.SerialOffset), zone.Soa.SerialNumber);
+        return answer with { Full = full };
     }
 }

@@ -24,7 +24,15 @@ internal sealed record DnsCachedAnswer(byte[] Full, byte[]? Truncated, DnsAnswer
 /// (the question and the CNAME targets followed) count with their ancestors below the zone apex, <paramref name="Exact"/>
 /// names (record owners, SRV/MX/NS targets) alone.
 /// </summary>
-internal sealed record DnsAnswerDependencies(DomainName[] Encloser, DomainName[] Exact)
+/// <param name="Encloser">Names that count with their ancestors below the apex.</param>
+/// <param name="Exact">Names that count alone.</param>
+/// <param name="SerialOffset">
+/// For a negative answer (no answer records, the SOA alone in authority): where the SOA's serial is in the encoded
+/// answer, and the apex is not among <paramref name="Exact"/>. Every change moves the zone's serial, and so puts the
+/// apex among the changed names; such an answer is carried with the new serial written in instead of made again. -1
+/// for every other answer.
+/// </param>
+internal sealed record DnsAnswerDependencies(DomainName[] Encloser, DomainName[] Exact, int SerialOffset = -1)
 {
     /// <summary>True when no name the answer depends on is in <paramref name="changed"/>.</summary>
     public bool Unchanged(IReadOnlySet<DomainName> changed, DnsZoneIndex index)

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using ARSoft.Tools.Net;
 using ARSoft.Tools.Net.Dns;
 using Microsoft.Extensions.Logging;
@@ -116,9 +117,14 @@ internal sealed class DnsQueryProcessor
         var cache = CacheOf(index);
         Span<byte> key = stackalloc byte[DnsAnswerCache.MaxKeyLength];
         key = key[..DnsAnswerCache.WriteKey(message, query, key)];
-        if (cache.TryGet(key, out var answer) || cache.TryCarry(key, out answer))
+        if (cache.TryGet(key, out var answer))
         {
             _counters.FastHit();
+        }
+        else if (cache.TryCarry(key, out answer))
+        {
+            _counters.FastHit();
+            _counters.AnswerCarried();
         }
         else
         {
@@ -176,7 +182,7 @@ internal sealed class DnsQueryProcessor
         }
 
         var full = Encode(response);
-        var dependencies = DependenciesOf(response);
+        var dependencies = DependenciesOf(response, full);
         return new DnsCachedAnswer(full, full.Length > MinUdpLimit ? EncodeTruncated(response) : null, dependencies);
     }
 
@@ -191,14 +197,30 @@ internal sealed class DnsQueryProcessor
 
         var fresh = new DnsAnswerCache(index, _cacheCapacity, cache);
         var seen = Interlocked.CompareExchange(ref _cache, fresh, cache);
+        if (ReferenceEquals(seen, cache))
+        {
+            _counters.NewCache(fresh.Carries);
+        }
+
         return ReferenceEquals(seen, cache) || seen is null || !ReferenceEquals(seen.Index, index) ? fresh : seen;
     }
 
     /// <summary>The names <paramref name="response"/> depends on, by <see cref="DnsZoneIndex.ChangedNames"/>'s contract.</summary>
-    private static DnsAnswerDependencies DependenciesOf(DnsMessage response)
+    private static DnsAnswerDependencies DependenciesOf(DnsMessage response, byte[] encoded)
     {
         var encloser = new List<DomainName> { response.Questions[0].Name };
         var exact = new HashSet<DomainName>();
+        if (response.AnswerRecords.Count == 0 && response.AuthorityRecords is [SoaRecord] && NegativeSerialOffset(encoded) is var offset and >= 0)
+        {
+            // Owners of the additional section (none for a negative answer but the OPT) still count.
+            foreach (var record in response.AdditionalRecords.Where(r => r is not OptRecord))
+            {
+                exact.Add(record.Name);
+            }
+
+            return new DnsAnswerDependencies([.. encloser], [.. exact], offset);
+        }
+
         foreach (var record in response.AnswerRecords.Concat(response.AuthorityRecords).Concat(response.AdditionalRecords))
         {
             if (record is OptRecord)
@@ -227,6 +249,52 @@ internal sealed class DnsQueryProcessor
         }
 
         return new DnsAnswerDependencies([.. encloser], [.. exact]);
+    }
+
+    /// <summary>
+    /// Where the serial of the one SOA in the authority section is, in an encoded answer with no answer records; -1
+    /// when the message is not laid out so (then the answer is not carried with a new serial, only made again).
+    /// </summary>
+    internal static int NegativeSerialOffset(ReadOnlySpan<byte> message)
+    {
+        if (message.Length < 12 || BinaryPrimitives.ReadUInt16BigEndian(message[4..]) != 1 || BinaryPrimitives.ReadUInt16BigEndian(message[6..]) != 0
+            || BinaryPrimitives.ReadUInt16BigEndian(message[8..]) != 1)
+        {
+            return -1;
+        }
+
+        var at = SkipName(message, 12) + 4; // the question
+        at = SkipName(message, at); // the SOA's owner
+        if (at < 0 || at + 10 > message.Length || BinaryPrimitives.ReadUInt16BigEndian(message[at..]) != (ushort)RecordType.Soa)
+        {
+            return -1;
+        }
+
+        at = SkipName(message, at + 10); // MNAME
+        at = at < 0 ? -1 : SkipName(message, at); // RNAME
+        return at < 0 || at + 20 > message.Length ? -1 : at;
+    }
+
+    /// <summary>The offset after the (possibly compressed) name at <paramref name="at"/>, or -1.</summary>
+    private static int SkipName(ReadOnlySpan<byte> message, int at)
+    {
+        while (at >= 0 && at < message.Length)
+        {
+            var length = message[at];
+            if (length == 0)
+            {
+                return at + 1;
+            }
+
+            if ((length & 0xC0) == 0xC0)
+            {
+                return at + 2 <= message.Length ? at + 2 : -1;
+            }
+
+            at += 1 + length;
+        }
+
+        return -1;
     }
 
     private static int Limit(bool tcp, in DnsQuery query) => tcp ? MaxMessageLength : query.UdpLimit;

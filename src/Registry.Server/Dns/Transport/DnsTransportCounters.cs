@@ -9,6 +9,9 @@ internal sealed class DnsTransportCounters
     private long _queries;
     private long _fastHits;
     private long _fastMisses;
+    private long _cachesCarried;
+    private long _cachesReset;
+    private long _answersCarried;
     private long _slowPath;
     private long _special;
     private long _dropped;
@@ -27,6 +30,15 @@ internal sealed class DnsTransportCounters
 
     /// <summary>Fast-path queries that had to be answered by the responder (first of their key in a snapshot, or the cache was full).</summary>
     public long FastMisses => Volatile.Read(ref _fastMisses);
+
+    /// <summary>New answer caches that could take unchanged answers from the one before (an incremental index).</summary>
+    public long CachesCarried => Volatile.Read(ref _cachesCarried);
+
+    /// <summary>New answer caches that started empty (a full index build, or an index skipped).</summary>
+    public long CachesReset => Volatile.Read(ref _cachesReset);
+
+    /// <summary>Fast hits served by an answer carried from the previous index's cache.</summary>
+    public long AnswersCarried => Volatile.Read(ref _answersCarried);
 
     /// <summary>Queries answered by ARSoft's parser and the responder, uncached.</summary>
     public long SlowPath => Volatile.Read(ref _slowPath);
@@ -60,6 +72,10 @@ internal sealed class DnsTransportCounters
 
     public void FastMiss() => Interlocked.Increment(ref _fastMisses);
 
+    public void NewCache(bool carried) => Interlocked.Increment(ref carried ? ref _cachesCarried : ref _cachesReset);
+
+    public void AnswerCarried() => Interlocked.Increment(ref _answersCarried);
+
     public void Slow() => Interlocked.Increment(ref _slowPath);
 
     public void SpecialQuery() => Interlocked.Increment(ref _special);
@@ -79,7 +95,7 @@ internal sealed class DnsTransportCounters
     public void TcpCloseSlow() => Interlocked.Increment(ref _tcpClosedSlow);
 
     public override string ToString() =>
-        $"queries {Queries}, fast hits {FastHits}, fast misses {FastMisses}, slow path {SlowPath}, special {Special}, dropped {Dropped}, "
+        $"queries {Queries}, fast hits {FastHits} ({AnswersCarried} carried), fast misses {FastMisses}, caches {CachesCarried} carried {CachesReset} reset, slow path {SlowPath}, special {Special}, dropped {Dropped}, "
         + $"formerr {FormErrors}, truncated {Truncated}, errors {Errors}, tcp connections {TcpConnections}, tcp refused {TcpRefused}, "
         + $"tcp closed as slow readers {TcpClosedSlow}";
 }

@@ -48,6 +48,7 @@ internal static class ServerOptionsReader
             problems.Add($"{Settings.Listen.Names}: at least one address is needed");
         }
 
+        var grpcListen = ReadGrpcListen(Get(Settings.GrpcListen), listen, problems);
         var dnsListen = new List<IPEndPoint>();
         var dnsText = Get(Settings.DnsListen);
         if (!string.Equals(dnsText, "none", StringComparison.OrdinalIgnoreCase))
@@ -100,6 +101,7 @@ internal static class ServerOptionsReader
             DefaultZone = defaultZone,
             BasePath = basePath,
             Listen = listen,
+            GrpcListen = grpcListen,
             DnsListen = dnsListen,
             DnsTtl = dnsTtl,
             TransferAllow = transferAllow,
@@ -174,6 +176,43 @@ internal static class ServerOptionsReader
         }
 
         return (access ?? TransferAccess.None, keys, notify, interval);
+    }
+
+    /// <summary>
+    /// The gRPC addresses: http:// only, because they are served as HTTP/2 with prior knowledge (h2c), which a
+    /// cleartext port cannot share with HTTP/1.1; so none may be a port of <c>--listen</c> either.
+    /// </summary>
+    private static List<Uri> ReadGrpcListen(string text, string[] httpListen, List<string> problems)
+    {
+        var result = new List<Uri>();
+        if (string.Equals(text, "none", StringComparison.OrdinalIgnoreCase))
+        {
+            return result;
+        }
+
+        var httpPorts = httpListen.Select(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) ? uri.Port : -1).ToHashSet();
+        foreach (var url in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme != "http" || uri.AbsolutePath != "/")
+            {
+                problems.Add($"{Settings.GrpcListen.Names}: '{url}' is not an http:// address (like http://127.0.0.1:8054), or 'none'");
+            }
+            else if (httpPorts.Contains(uri.Port))
+            {
+                problems.Add($"{Settings.GrpcListen.Names}: port {uri.Port} is also in {Settings.Listen.Option}; gRPC (HTTP/2 only) needs a port of its own");
+            }
+            else
+            {
+                result.Add(uri);
+            }
+        }
+
+        if (result.Count == 0 && problems.Count == 0)
+        {
+            problems.Add($"{Settings.GrpcListen.Names}: at least one address is needed, or 'none'");
+        }
+
+        return result;
     }
 
     /// <summary>Parses <c>10s</c>, <c>1500ms</c>, <c>2m</c> or plain seconds (<c>10</c>).</summary>

@@ -44,6 +44,12 @@ internal static class Settings
         "HTTP listen addresses, comma-separated (JSON view API)",
         "http://127.0.0.1:8053");
 
+    public static readonly Setting GrpcListen = new(
+        "GrpcListen",
+        "--grpc-listen",
+        "gRPC listen addresses, comma-separated http:// URLs served as HTTP/2 without TLS (h2c, prior knowledge); 'none' turns gRPC off",
+        "http://127.0.0.1:8054");
+
     public static readonly Setting DnsListen = new(
         "DnsListen",
         "--dns-listen",
@@ -119,6 +125,6 @@ internal static class Settings
     /// <summary>Every setting, in <c>--help</c> order.</summary>
     public static IReadOnlyList<Setting> All { get; } =
     [
-        ZooKeeper, EmbeddedPort, Zones, DefaultZone, BasePath, Listen, DnsListen, DnsTtl, DnsTransferAllow, DnsTsigKey, DnsNotify, DnsNotifyInterval, DataDir, SessionTimeout, Undeclared, PanicThreshold, LogFormat, LogLevel,
+        ZooKeeper, EmbeddedPort, Zones, DefaultZone, BasePath, Listen, GrpcListen, DnsListen, DnsTtl, DnsTransferAllow, DnsTsigKey, DnsNotify, DnsNotifyInterval, DataDir, SessionTimeout, Undeclared, PanicThreshold, LogFormat, LogLevel,
     ];
 }

@@ -125,7 +125,7 @@ internal static partial class ServerHost
         builder.Services.AddSingleton<ZoneReloader>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ZoneReloader>());
 
-        GrpcHosting.AddServices(builder.Services);
+        GrpcHosting.AddServices(builder.Services, options);
 
         var app = builder.Build();
         app.MapViewEndpoints();

@@ -25,6 +25,9 @@ internal sealed record ServerOptions
     /// <summary>Where gRPC listens (HTTP/2 cleartext only); empty when it is off.</summary>
     public IReadOnlyList<Uri> GrpcListen { get; init; } = [new Uri("http://127.0.0.1:8054")];
 
+    /// <summary>How Watch streams behave.</summary>
+    public Grpc.Watch.WatchOptions Watch { get; init; } = new();
+
     /// <summary>Where the DNS facade listens (UDP and TCP on each); empty when it is off.</summary>
     public IReadOnlyList<System.Net.IPEndPoint> DnsListen { get; init; } = [];
 

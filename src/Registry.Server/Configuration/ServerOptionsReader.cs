@@ -49,6 +49,19 @@ internal static class ServerOptionsReader
         }
 
         var grpcListen = ReadGrpcListen(Get(Settings.GrpcListen), listen, problems);
+        var watchHeartbeat = TimeSpan.Zero;
+        var heartbeatText = Get(Settings.WatchHeartbeat);
+        if (!TryParseDuration(heartbeatText, out watchHeartbeat) || watchHeartbeat < TimeSpan.FromMilliseconds(100) || watchHeartbeat > TimeSpan.FromMinutes(10))
+        {
+            problems.Add($"{Settings.WatchHeartbeat.Names}: '{heartbeatText}' is not a duration from 100ms to 10m (like 15s)");
+        }
+
+        var watch = new Grpc.Watch.WatchOptions
+        {
+            Heartbeat = watchHeartbeat,
+            History = ParseInt(Settings.WatchHistory, Get(Settings.WatchHistory), 2, 1_000_000, problems),
+            Buffer = ParseInt(Settings.WatchBuffer, Get(Settings.WatchBuffer), 1, 100_000, problems),
+        };
         var dnsListen = new List<IPEndPoint>();
         var dnsText = Get(Settings.DnsListen);
         if (!string.Equals(dnsText, "none", StringComparison.OrdinalIgnoreCase))
@@ -102,6 +115,7 @@ internal static class ServerOptionsReader
             BasePath = basePath,
             Listen = listen,
             GrpcListen = grpcListen,
+            Watch = watch,
             DnsListen = dnsListen,
             DnsTtl = dnsTtl,
             TransferAllow = transferAllow,

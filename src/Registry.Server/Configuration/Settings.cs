@@ -50,6 +50,24 @@ internal static class Settings
         "gRPC listen addresses, comma-separated http:// URLs served as HTTP/2 without TLS (h2c, prior knowledge); 'none' turns gRPC off",
         "http://127.0.0.1:8054");
 
+    public static readonly Setting WatchHeartbeat = new(
+        "WatchHeartbeat",
+        "--watch-heartbeat",
+        "A Watch stream with nothing to send for this long sends a heartbeat, so that idle streams notice a dead peer (e.g. 15s, 500ms)",
+        "15s");
+
+    public static readonly Setting WatchHistory = new(
+        "WatchHistory",
+        "--watch-history",
+        "How many view publications are kept for Watch streams resuming from a revision; an older revision gets a fresh snapshot",
+        "1000");
+
+    public static readonly Setting WatchBuffer = new(
+        "WatchBuffer",
+        "--watch-buffer",
+        "How many publications may wait for one Watch stream; a client reading slower than that gets a fresh snapshot instead",
+        "64");
+
     public static readonly Setting DnsListen = new(
         "DnsListen",
         "--dns-listen",
@@ -125,6 +143,6 @@ internal static class Settings
     /// <summary>Every setting, in <c>--help</c> order.</summary>
     public static IReadOnlyList<Setting> All { get; } =
     [
-        ZooKeeper, EmbeddedPort, Zones, DefaultZone, BasePath, Listen, GrpcListen, DnsListen, DnsTtl, DnsTransferAllow, DnsTsigKey, DnsNotify, DnsNotifyInterval, DataDir, SessionTimeout, Undeclared, PanicThreshold, LogFormat, LogLevel,
+        ZooKeeper, EmbeddedPort, Zones, DefaultZone, BasePath, Listen, GrpcListen, WatchHeartbeat, WatchHistory, WatchBuffer, DnsListen, DnsTtl, DnsTransferAllow, DnsTsigKey, DnsNotify, DnsNotifyInterval, DataDir, SessionTimeout, Undeclared, PanicThreshold, LogFormat, LogLevel,
     ];
 }

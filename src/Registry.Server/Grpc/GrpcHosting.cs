@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Registry.Server.Configuration;
+using Registry.Server.Grpc.Watch;
 
 namespace Registry.Server.Grpc;
 
@@ -20,17 +21,32 @@ internal static class GrpcHosting
     public static void ConfigureKestrel(IWebHostBuilder webHost, ServerOptions options)
     {
         var grpcPorts = options.GrpcListen.Select(u => u.Port).ToHashSet();
-        webHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(endpoint =>
+        webHost.ConfigureKestrel(kestrel =>
         {
-            if (endpoint.EndPoint is IPEndPoint ip && grpcPorts.Contains(ip.Port))
+            kestrel.ConfigureEndpointDefaults(endpoint =>
             {
-                endpoint.Protocols = HttpProtocols.Http2;
-            }
-        }));
+                if (endpoint.EndPoint is IPEndPoint ip && grpcPorts.Contains(ip.Port))
+                {
+                    endpoint.Protocols = HttpProtocols.Http2;
+                }
+            });
+
+            // HTTP/2 pings find a dead peer of an idle connection (a Watch heartbeat alone waits for TCP to give up).
+            // Kestrel takes no delay under a second.
+            var ping = TimeSpan.FromTicks(Math.Max(options.Watch.Heartbeat.Ticks, TimeSpan.TicksPerSecond));
+            kestrel.Limits.Http2.KeepAlivePingDelay = ping;
+            kestrel.Limits.Http2.KeepAlivePingTimeout = ping + TimeSpan.FromSeconds(5);
+
+            // Kestrel's default of 100 concurrent streams per connection would queue the 101st Watch of a client.
+            kestrel.Limits.Http2.MaxStreamsPerConnection = 10_000;
+        });
     }
 
-    public static void AddServices(IServiceCollection services)
+    public static void AddServices(IServiceCollection services, ServerOptions options)
     {
+        services.AddSingleton(options.Watch);
+        services.AddSingleton<WatchHub>();
+        services.AddHostedService(sp => sp.GetRequiredService<WatchHub>());
         services.AddGrpc(o =>
         {
             o.MaxReceiveMessageSize = MaxReceiveMessageSize;

@@ -1,0 +1,40 @@
+using Grpc.Core;
+using V1 = Registry.V1;
+
+namespace Registry.Server.Tests.Grpc;
+
+/// <summary>Reads a Watch stream in tests, each read with a deadline; heartbeats can be skipped.</summary>
+internal sealed class WatchReader(AsyncServerStreamingCall<V1.WatchEvent> call) : IDisposable
+{
+    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    public static WatchReader Open(V1.Registry.RegistryClient client, V1.Revision? resumeFrom = null, params string[] services)
+    {
+        var request = new V1.WatchRequest { ResumeFrom = resumeFrom };
+        request.Services.AddRange(services);
+        return new WatchReader(client.Watch(request));
+    }
+
+    /// <summary>The next event, heartbeats included.</summary>
+    public async Task<V1.WatchEvent> NextAsync(TimeSpan? timeout = null)
+    {
+        using var deadline = new CancellationTokenSource(timeout ?? Deadline);
+        Assert.True(await call.ResponseStream.MoveNext(deadline.Token), "the stream ended");
+        return call.ResponseStream.Current;
+    }
+
+    /// <summary>The next event that is not a heartbeat.</summary>
+    public async Task<V1.WatchEvent> NextChangeAsync()
+    {
+        while (true)
+        {
+            var next = await NextAsync();
+            if (next.EventCase != V1.WatchEvent.EventOneofCase.Heartbeat)
+            {
+                return next;
+            }
+        }
+    }
+
+    public void Dispose() => call.Dispose();
+}

@@ -129,6 +129,7 @@ internal static partial class ServerHost
 
         var app = builder.Build();
         app.MapViewEndpoints();
+        app.MapFacadeEndpoints();
         GrpcHosting.Map(app, options);
         return app;
     }

@@ -28,6 +28,9 @@ internal sealed record ServerOptions
     /// <summary>How Watch streams behave.</summary>
     public Grpc.Watch.WatchOptions Watch { get; init; } = new();
 
+    /// <summary>How Register leases behave.</summary>
+    public Grpc.Leases.LeaseOptions Lease { get; init; } = new();
+
     /// <summary>Where the DNS facade listens (UDP and TCP on each); empty when it is off.</summary>
     public IReadOnlyList<System.Net.IPEndPoint> DnsListen { get; init; } = [];
 

@@ -62,6 +62,12 @@ internal static class ServerOptionsReader
             History = ParseInt(Settings.WatchHistory, Get(Settings.WatchHistory), 2, 1_000_000, problems),
             Buffer = ParseInt(Settings.WatchBuffer, Get(Settings.WatchBuffer), 1, 100_000, problems),
         };
+        var leaseText = Get(Settings.LeaseTimeout);
+        if (!TryParseDuration(leaseText, out var leaseTimeout) || leaseTimeout < TimeSpan.FromMilliseconds(100) || leaseTimeout > TimeSpan.FromMinutes(10))
+        {
+            problems.Add($"{Settings.LeaseTimeout.Names}: '{leaseText}' is not a duration from 100ms to 10m (like 10s)");
+        }
+
         var dnsListen = new List<IPEndPoint>();
         var dnsText = Get(Settings.DnsListen);
         if (!string.Equals(dnsText, "none", StringComparison.OrdinalIgnoreCase))
@@ -116,6 +122,7 @@ internal static class ServerOptionsReader
             Listen = listen,
             GrpcListen = grpcListen,
             Watch = watch,
+            Lease = new Grpc.Leases.LeaseOptions { Timeout = leaseTimeout },
             DnsListen = dnsListen,
             DnsTtl = dnsTtl,
             TransferAllow = transferAllow,

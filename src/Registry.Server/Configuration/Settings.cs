@@ -68,6 +68,12 @@ internal static class Settings
         "How many publications may wait for one Watch stream; a client reading slower than that gets a fresh snapshot instead",
         "64");
 
+    public static readonly Setting LeaseTimeout = new(
+        "LeaseTimeout",
+        "--lease-timeout",
+        "A gRPC Register lease whose stream sends nothing for this long is ended and its instance deregistered (e.g. 10s)",
+        "10s");
+
     public static readonly Setting DnsListen = new(
         "DnsListen",
         "--dns-listen",
@@ -143,6 +149,6 @@ internal static class Settings
     /// <summary>Every setting, in <c>--help</c> order.</summary>
     public static IReadOnlyList<Setting> All { get; } =
     [
-        ZooKeeper, EmbeddedPort, Zones, DefaultZone, BasePath, Listen, GrpcListen, WatchHeartbeat, WatchHistory, WatchBuffer, DnsListen, DnsTtl, DnsTransferAllow, DnsTsigKey, DnsNotify, DnsNotifyInterval, DataDir, SessionTimeout, Undeclared, PanicThreshold, LogFormat, LogLevel,
+        ZooKeeper, EmbeddedPort, Zones, DefaultZone, BasePath, Listen, GrpcListen, WatchHeartbeat, WatchHistory, WatchBuffer, LeaseTimeout, DnsListen, DnsTtl, DnsTransferAllow, DnsTsigKey, DnsNotify, DnsNotifyInterval, DataDir, SessionTimeout, Undeclared, PanicThreshold, LogFormat, LogLevel,
     ];
 }

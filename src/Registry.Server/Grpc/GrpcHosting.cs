@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Registry.Server.Configuration;
+using Registry.Server.Grpc.Leases;
 using Registry.Server.Grpc.Watch;
 
 namespace Registry.Server.Grpc;
@@ -46,6 +47,8 @@ internal static class GrpcHosting
     {
         services.AddSingleton(options.Watch);
         services.AddSingleton<WatchHub>();
+        services.AddSingleton(options.Lease);
+        services.AddSingleton<LeaseRegistry>();
         services.AddHostedService(sp => sp.GetRequiredService<WatchHub>());
         services.AddGrpc(o =>
         {

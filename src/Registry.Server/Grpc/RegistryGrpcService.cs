@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Registry.Core.View;
+using Registry.Server.Grpc.Leases;
 using Registry.Server.Grpc.Watch;
 using Registry.Server.Views;
 using V1 = Registry.V1;
@@ -9,9 +10,9 @@ namespace Registry.Server.Grpc;
 
 /// <summary>
 /// The <c>registry.v1.Registry</c> service. Reads answer from one snapshot (<see cref="LiveView.Current"/>), so an
-/// answer never mixes two generations; Watch is fed by the <see cref="WatchHub"/>.
+/// answer never mixes two generations; Watch is fed by the <see cref="WatchHub"/>; Register leases are held by the <see cref="LeaseRegistry"/>.
 /// </summary>
-internal sealed partial class RegistryGrpcService(LiveView live, WatchHub hub, WatchOptions watchOptions, TimeProvider time, ILogger<RegistryGrpcService> logger)
+internal sealed partial class RegistryGrpcService(LiveView live, WatchHub hub, WatchOptions watchOptions, LeaseRegistry leases, LeaseOptions leaseOptions, TimeProvider time, ILogger<RegistryGrpcService> logger)
     : V1.Registry.RegistryBase
 {
     public override Task<V1.ResolveResponse> Resolve(V1.ResolveRequest request, ServerCallContext context)

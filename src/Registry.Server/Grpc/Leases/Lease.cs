@@ -1,0 +1,20 @@
+using Registry.Discovery;
+
+namespace Registry.Server.Grpc.Leases;
+
+/// <summary>One Register stream's registration, and the signal that ends the stream when a Deregister call takes it away.</summary>
+internal sealed class Lease(Registration registration) : IDisposable
+{
+    private readonly CancellationTokenSource _revoked = new();
+
+    public Registration Registration { get; } = registration;
+
+    public string Path => Registration.Path;
+
+    /// <summary>Fires when <see cref="LeaseRegistry.DeregisterAsync"/> ended the lease.</summary>
+    public CancellationToken Revoked => _revoked.Token;
+
+    internal void Revoke() => _revoked.Cancel();
+
+    public void Dispose() => _revoked.Dispose();
+}

@@ -100,6 +100,6 @@ internal sealed partial class RegistryGrpcService
 
     private V1.RegisterResponse Leased(Lease lease) => new()
     {
-        Leased = new V1.Leased { Path = lease.Path, Session = lease.Registration.Instance.Source?.EphemeralOwner ?? 0, LeaseTimeoutMs = (long)leaseOptions.Timeout.TotalMilliseconds },
+        Leased = new V1.Leased { Path = lease.Path, Session = lease.Session, LeaseTimeoutMs = (long)leaseOptions.Timeout.TotalMilliseconds },
     };
 }

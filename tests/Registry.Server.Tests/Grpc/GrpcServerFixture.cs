@@ -3,6 +3,7 @@ using Registry.Core.Instances;
 using Registry.Core.Names;
 using Registry.Discovery;
 using Registry.Testing;
+using Registry.Testing.Internal;
 using Registry.ZooKeeper;
 using V1 = Registry.V1;
 
@@ -24,11 +25,14 @@ internal sealed class GrpcServerFixture : IAsyncDisposable
         _zones = zones;
         _extra = extra;
         Server = server;
-        Channel = GrpcChannel.ForAddress(server.GrpcAddress);
+        Channel = GrpcChannel.ForAddress(GrpcAddress);
         Client = new V1.Registry.RegistryClient(Channel);
     }
 
     public ZooKeeperServer ZooKeeper { get; }
+
+    /// <summary>The server's gRPC address; the same across <see cref="RestartServerAsync"/>.</summary>
+    public Uri GrpcAddress => new(_extra[^1]);
 
     public RegistryServerProcess Server { get; private set; }
 
@@ -42,16 +46,24 @@ internal sealed class GrpcServerFixture : IAsyncDisposable
     {
         var zk = await ZooKeeperServer.StartAsync();
         var zones = new TestZones();
+
+        // A fixed gRPC port, so that a restarted server is where clients left it.
+        extra = [.. extra, "--grpc-listen", $"http://127.0.0.1:{FreePorts.Next()}"];
         return new GrpcServerFixture(zk, zones, extra, await StartServerAsync(zk, zones, extra));
     }
 
-    /// <summary>Kills the server and starts a new one on a new port (same ZooKeeper, zones and data directory).</summary>
-    public async Task RestartServerAsync()
+    /// <summary>Kills the server (SIGKILL) and starts a new one on the same gRPC port, ZooKeeper, zones and data directory.</summary>
+    public async Task RestartServerAsync(Func<Task>? whileDown = null)
     {
         Channel.Dispose();
         await Server.DisposeAsync();
+        if (whileDown is not null)
+        {
+            await whileDown();
+        }
+
         Server = await StartServerAsync(ZooKeeper, _zones, _extra);
-        Channel = GrpcChannel.ForAddress(Server.GrpcAddress);
+        Channel = GrpcChannel.ForAddress(GrpcAddress);
         Client = new V1.Registry.RegistryClient(Channel);
     }
 

@@ -22,6 +22,7 @@ public sealed class RegisterTests : IAsyncLifetime
             Assert.True(await call.ResponseStream.MoveNext());
             Assert.Equal("/services/api/l1", call.ResponseStream.Current.Leased.Path);
             Assert.Equal(2000, call.ResponseStream.Current.Leased.LeaseTimeoutMs);
+            Assert.NotEqual(0, call.ResponseStream.Current.Leased.Session);
 
             await server.UntilServiceAsync("api", v => v.Registered.SequenceEqual(["l1"]), WatchReader.Deadline, "the lease is in the view");
             var api = await server.GetServiceAsync("api");

@@ -47,7 +47,7 @@ internal sealed partial class LeaseRegistry : IAsyncDisposable
 
         try
         {
-            var lease = new Lease(await _registrar.RegisterAsync(instance, cancellationToken).ConfigureAwait(false));
+            var lease = new Lease(await _registrar.RegisterAsync(instance, cancellationToken).ConfigureAwait(false), _registrar.SessionId);
             lock (_lock)
             {
                 _leases[path] = lease;

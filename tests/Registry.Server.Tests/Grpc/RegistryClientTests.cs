@@ -24,7 +24,13 @@ public sealed class RegistryClientTests : IAsyncLifetime
         Assert.Equal(V1.SnapshotReason.Initial, events.Current.Snapshot.Reason);
         await _fixture.RegisterAsync("api", "i1", "10.0.0.1");
         Assert.True(await events.MoveNextAsync());
-        Assert.Equal(V1.ChangeKind.ServiceAdded, Assert.Single(events.Current.Changes.Changes).Kind);
+        Assert.Equal(V1.ChangeKind.ServiceAdded, events.Current.Changes.Changes[0].Kind);
+        if (events.Current.Changes.Changes[0].Service.Endpoints.Count == 0)
+        {
+            // The watcher saw the service node before its instance: the endpoint follows as its own change.
+            Assert.True(await events.MoveNextAsync());
+            Assert.Equal(V1.ChangeKind.EndpointAdded, Assert.Single(events.Current.Changes.Changes).Kind);
+        }
 
         // i2 registers while the server is down; the restarted server has no history, so the client gets i2 either as
         // the one change after the persisted view's revision, or in a fresh snapshot: never i1 again.
@@ -39,7 +45,7 @@ public sealed class RegistryClientTests : IAsyncLifetime
         else
         {
             var change = Assert.Single(after.Changes.Changes);
-            Assert.Equal((V1.ChangeKind.EndpointAdded, "i2.api.svc.example."), (change.Kind, change.Endpoint.Target));
+            Assert.True(change.Kind == V1.ChangeKind.EndpointAdded && change.Endpoint.Target == "i2.api.svc.example.", after.ToString());
         }
 
         await _fixture.RegisterAsync("api", "i3", "10.0.0.3");

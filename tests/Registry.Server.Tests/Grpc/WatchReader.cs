@@ -36,5 +36,25 @@ internal sealed class WatchReader(AsyncServerStreamingCall<V1.WatchEvent> call) 
         }
     }
 
+    /// <summary>
+    /// Events up to the one that brings <paramref name="target"/> in. A first registration may come as two
+    /// publications: the watcher can see the new service node before its first instance (an empty service, then the
+    /// endpoint), or both at once (the service with the endpoint).
+    /// </summary>
+    public async Task<List<V1.WatchEvent>> UntilEndpointAsync(string target)
+    {
+        var events = new List<V1.WatchEvent>();
+        while (true)
+        {
+            var next = await NextChangeAsync();
+            events.Add(next);
+            if (next.Changes?.Changes.Any(c => c.Endpoint?.Target == target || c.Service?.Endpoints.Any(e => e.Target == target) == true) == true
+                || next.Snapshot?.Services.Any(s => s.Endpoints.Any(e => e.Target == target)) == true)
+            {
+                return events;
+            }
+        }
+    }
+
     public void Dispose() => call.Dispose();
 }

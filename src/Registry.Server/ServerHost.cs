@@ -10,6 +10,7 @@ using Registry.Server.Dns;
 using Registry.Server.Dns.Transfer;
 using Registry.Server.Dns.Transport;
 using Registry.Server.Embedded;
+using Registry.Server.Grpc;
 using Registry.Server.Http;
 using Registry.Server.Views;
 using Registry.ZooKeeper;
@@ -54,7 +55,7 @@ internal static partial class ServerHost
             var app = Build(options, configuration, loggers, zones, defaultZone, connectString);
             await using (app.ConfigureAwait(false))
             {
-                Log.Starting(logger, connectString, options.Zones, defaultZone, string.Join(", ", options.Listen), options.DnsListen.Count == 0 ? "off" : string.Join(", ", options.DnsListen), options.BasePath);
+                Log.Starting(logger, connectString, options.Zones, defaultZone, string.Join(", ", options.Listen), options.GrpcListen.Count == 0 ? "off" : string.Join(", ", options.GrpcListen.Select(u => u.ToString().TrimEnd('/'))), options.DnsListen.Count == 0 ? "off" : string.Join(", ", options.DnsListen), options.BasePath);
                 await app.RunAsync(cancellationToken).ConfigureAwait(false);
             }
 
@@ -67,7 +68,7 @@ internal static partial class ServerHost
         }
         catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
         {
-            Log.StartFailed(logger, e.Message.Contains("--dns-listen", StringComparison.Ordinal) ? e.Message : $"{e.Message} (choose other addresses with --listen)");
+            Log.StartFailed(logger, e.Message.Contains("--dns-listen", StringComparison.Ordinal) ? e.Message : $"{e.Message} (choose other addresses with --listen and --grpc-listen)");
             return ExitCodes.StartFailed;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -100,7 +101,8 @@ internal static partial class ServerHost
         builder.Configuration.AddConfiguration(configuration);
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggers);
-        builder.WebHost.UseUrls([.. options.Listen]);
+        builder.WebHost.UseUrls([.. options.Listen, .. options.GrpcListen.Select(u => u.ToString())]);
+        GrpcHosting.ConfigureKestrel(builder.WebHost, options);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
 
         builder.Services.AddSingleton(options);
@@ -123,8 +125,12 @@ internal static partial class ServerHost
         builder.Services.AddSingleton<ZoneReloader>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ZoneReloader>());
 
+        GrpcHosting.AddServices(builder.Services, options);
+
         var app = builder.Build();
         app.MapViewEndpoints();
+        app.MapFacadeEndpoints();
+        GrpcHosting.Map(app, options);
         return app;
     }
 
@@ -240,8 +246,8 @@ internal static partial class ServerHost
 
     private static partial class Log
     {
-        [LoggerMessage(4401, LogLevel.Information, "registry-server starting: zookeeper {ConnectString}, zones {Zones}, default zone {DefaultZone}, http {Listen}, dns {DnsListen}, base path {BasePath}")]
-        public static partial void Starting(ILogger logger, string connectString, string zones, string defaultZone, string listen, string dnsListen, string basePath);
+        [LoggerMessage(4401, LogLevel.Information, "registry-server starting: zookeeper {ConnectString}, zones {Zones}, default zone {DefaultZone}, http {Listen}, grpc {GrpcListen}, dns {DnsListen}, base path {BasePath}")]
+        public static partial void Starting(ILogger logger, string connectString, string zones, string defaultZone, string listen, string grpcListen, string dnsListen, string basePath);
 
         [LoggerMessage(4402, LogLevel.Critical, "cannot start: {Reason}")]
         public static partial void StartFailed(ILogger logger, string reason);

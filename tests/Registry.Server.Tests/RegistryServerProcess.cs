@@ -33,6 +33,12 @@ internal sealed class RegistryServerProcess : IAsyncDisposable
     /// <summary>The DNS facade's port (UDP and TCP on 127.0.0.1); 0 when the test chose its own.</summary>
     public int DnsPort { get; private init; }
 
+    /// <summary>The gRPC port (HTTP/2 cleartext on 127.0.0.1); 0 when the test chose its own.</summary>
+    public int GrpcPort { get; private init; }
+
+    /// <summary>The gRPC address, for a <c>GrpcChannel</c>.</summary>
+    public Uri GrpcAddress => new($"http://127.0.0.1:{GrpcPort}");
+
     public int Pid => _process.Id;
 
     public bool HasExited => _process.HasExited;
@@ -76,6 +82,15 @@ internal sealed class RegistryServerProcess : IAsyncDisposable
             start.ArgumentList.Add($"127.0.0.1:{dnsPort}");
         }
 
+        // And its own gRPC port, for the same reason.
+        var grpcPort = 0;
+        if (environment?.ContainsKey("REGISTRY_GRPC_LISTEN") != true && !args.Contains("--grpc-listen"))
+        {
+            grpcPort = FreePorts.Next();
+            start.ArgumentList.Add("--grpc-listen");
+            start.ArgumentList.Add($"http://127.0.0.1:{grpcPort}");
+        }
+
         if (environment?.ContainsKey("REGISTRY_LISTEN") != true)
         {
             start.ArgumentList.Add("--listen");
@@ -91,7 +106,7 @@ internal sealed class RegistryServerProcess : IAsyncDisposable
             start.Environment[name] = value;
         }
 
-        return new RegistryServerProcess(Process.Start(start)!, port) { DnsPort = dnsPort };
+        return new RegistryServerProcess(Process.Start(start)!, port) { DnsPort = dnsPort, GrpcPort = grpcPort };
     }
 
     /// <summary>Runs the server to its end (for settings errors and --help) and returns its exit code and output.</summary>

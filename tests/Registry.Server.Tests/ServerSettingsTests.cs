@@ -78,7 +78,7 @@ public sealed class ServerSettingsTests : IDisposable
             new Dictionary<string, string> { ["REGISTRY_LISTEN"] = $"http://127.0.0.1:{port}" });
 
         Assert.Equal(1, code);
-        Assert.Contains("address already in use. (choose other addresses with --listen)", output, StringComparison.Ordinal);
+        Assert.Contains("address already in use. (choose other addresses with --listen and --grpc-listen)", output, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", output, StringComparison.Ordinal); // one line, no stack trace
     }
 
@@ -166,7 +166,7 @@ public sealed class ServerSettingsTests : IDisposable
     [Fact]
     public void Environment_variables_follow_the_options() =>
         Assert.Equal(
-            ["REGISTRY_ZOOKEEPER", "REGISTRY_EMBEDDED_PORT", "REGISTRY_ZONES", "REGISTRY_DEFAULT_ZONE", "REGISTRY_BASE_PATH", "REGISTRY_LISTEN",
+            ["REGISTRY_ZOOKEEPER", "REGISTRY_EMBEDDED_PORT", "REGISTRY_ZONES", "REGISTRY_DEFAULT_ZONE", "REGISTRY_BASE_PATH", "REGISTRY_LISTEN", "REGISTRY_GRPC_LISTEN", "REGISTRY_WATCH_HEARTBEAT", "REGISTRY_WATCH_HISTORY", "REGISTRY_WATCH_BUFFER", "REGISTRY_LEASE_TIMEOUT",
              "REGISTRY_DNS_LISTEN", "REGISTRY_DNS_TTL", "REGISTRY_DNS_TCP_IDLE_TIMEOUT", "REGISTRY_DNS_TCP_MAX_CONNECTIONS", "REGISTRY_DNS_TRANSFER_ALLOW", "REGISTRY_DNS_TSIG_KEY", "REGISTRY_DNS_NOTIFY", "REGISTRY_DNS_NOTIFY_INTERVAL", "REGISTRY_DATA_DIR", "REGISTRY_SESSION_TIMEOUT", "REGISTRY_UNDECLARED", "REGISTRY_PANIC_THRESHOLD", "REGISTRY_LOG_FORMAT", "REGISTRY_LOG_LEVEL"],
             Settings.All.Select(s => s.EnvironmentVariable));
 }

@@ -22,6 +22,15 @@ internal sealed record ServerOptions
 
     public IReadOnlyList<string> Listen { get; init; } = ["http://127.0.0.1:8053"];
 
+    /// <summary>Where gRPC listens (HTTP/2 cleartext only); empty when it is off.</summary>
+    public IReadOnlyList<Uri> GrpcListen { get; init; } = [new Uri("http://127.0.0.1:8054")];
+
+    /// <summary>How Watch streams behave.</summary>
+    public Grpc.Watch.WatchOptions Watch { get; init; } = new();
+
+    /// <summary>How Register leases behave.</summary>
+    public Grpc.Leases.LeaseOptions Lease { get; init; } = new();
+
     /// <summary>Where the DNS facade listens (UDP and TCP on each); empty when it is off.</summary>
     public IReadOnlyList<System.Net.IPEndPoint> DnsListen { get; init; } = [];
 

@@ -48,6 +48,26 @@ internal static class ServerOptionsReader
             problems.Add($"{Settings.Listen.Names}: at least one address is needed");
         }
 
+        var grpcListen = ReadGrpcListen(Get(Settings.GrpcListen), listen, problems);
+        var watchHeartbeat = TimeSpan.Zero;
+        var heartbeatText = Get(Settings.WatchHeartbeat);
+        if (!TryParseDuration(heartbeatText, out watchHeartbeat) || watchHeartbeat < TimeSpan.FromMilliseconds(100) || watchHeartbeat > TimeSpan.FromMinutes(10))
+        {
+            problems.Add($"{Settings.WatchHeartbeat.Names}: '{heartbeatText}' is not a duration from 100ms to 10m (like 15s)");
+        }
+
+        var watch = new Grpc.Watch.WatchOptions
+        {
+            Heartbeat = watchHeartbeat,
+            History = ParseInt(Settings.WatchHistory, Get(Settings.WatchHistory), 2, 1_000_000, problems),
+            Buffer = ParseInt(Settings.WatchBuffer, Get(Settings.WatchBuffer), 1, 100_000, problems),
+        };
+        var leaseText = Get(Settings.LeaseTimeout);
+        if (!TryParseDuration(leaseText, out var leaseTimeout) || leaseTimeout < TimeSpan.FromMilliseconds(100) || leaseTimeout > TimeSpan.FromMinutes(10))
+        {
+            problems.Add($"{Settings.LeaseTimeout.Names}: '{leaseText}' is not a duration from 100ms to 10m (like 10s)");
+        }
+
         var dnsListen = new List<IPEndPoint>();
         var dnsText = Get(Settings.DnsListen);
         if (!string.Equals(dnsText, "none", StringComparison.OrdinalIgnoreCase))
@@ -108,6 +128,9 @@ internal static class ServerOptionsReader
             DefaultZone = defaultZone,
             BasePath = basePath,
             Listen = listen,
+            GrpcListen = grpcListen,
+            Watch = watch,
+            Lease = new Grpc.Leases.LeaseOptions { Timeout = leaseTimeout },
             DnsListen = dnsListen,
             DnsTtl = dnsTtl,
             DnsTcpIdleTimeout = dnsTcpIdle,
@@ -184,6 +207,43 @@ internal static class ServerOptionsReader
         }
 
         return (access ?? TransferAccess.None, keys, notify, interval);
+    }
+
+    /// <summary>
+    /// The gRPC addresses: http:// only, because they are served as HTTP/2 with prior knowledge (h2c), which a
+    /// cleartext port cannot share with HTTP/1.1; so none may be a port of <c>--listen</c> either.
+    /// </summary>
+    private static List<Uri> ReadGrpcListen(string text, string[] httpListen, List<string> problems)
+    {
+        var result = new List<Uri>();
+        if (string.Equals(text, "none", StringComparison.OrdinalIgnoreCase))
+        {
+            return result;
+        }
+
+        var httpPorts = httpListen.Select(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) ? uri.Port : -1).ToHashSet();
+        foreach (var url in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme != "http" || uri.AbsolutePath != "/")
+            {
+                problems.Add($"{Settings.GrpcListen.Names}: '{url}' is not an http:// address (like http://127.0.0.1:8054), or 'none'");
+            }
+            else if (httpPorts.Contains(uri.Port))
+            {
+                problems.Add($"{Settings.GrpcListen.Names}: port {uri.Port} is also in {Settings.Listen.Option}; gRPC (HTTP/2 only) needs a port of its own");
+            }
+            else
+            {
+                result.Add(uri);
+            }
+        }
+
+        if (result.Count == 0 && problems.Count == 0)
+        {
+            problems.Add($"{Settings.GrpcListen.Names}: at least one address is needed, or 'none'");
+        }
+
+        return result;
     }
 
     /// <summary>Parses <c>10s</c>, <c>1500ms</c>, <c>2m</c> or plain seconds (<c>10</c>).</summary>

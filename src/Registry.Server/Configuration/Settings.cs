@@ -44,6 +44,36 @@ internal static class Settings
         "HTTP listen addresses, comma-separated (JSON view API)",
         "http://127.0.0.1:8053");
 
+    public static readonly Setting GrpcListen = new(
+        "GrpcListen",
+        "--grpc-listen",
+        "gRPC listen addresses, comma-separated http:// URLs served as HTTP/2 without TLS (h2c, prior knowledge); 'none' turns gRPC off",
+        "http://127.0.0.1:8054");
+
+    public static readonly Setting WatchHeartbeat = new(
+        "WatchHeartbeat",
+        "--watch-heartbeat",
+        "A Watch stream with nothing to send for this long sends a heartbeat, so that idle streams notice a dead peer (e.g. 15s, 500ms)",
+        "15s");
+
+    public static readonly Setting WatchHistory = new(
+        "WatchHistory",
+        "--watch-history",
+        "How many view publications are kept for Watch streams resuming from a revision; an older revision gets a fresh snapshot",
+        "1000");
+
+    public static readonly Setting WatchBuffer = new(
+        "WatchBuffer",
+        "--watch-buffer",
+        "How many publications may wait for one Watch stream; a client reading slower than that gets a fresh snapshot instead",
+        "64");
+
+    public static readonly Setting LeaseTimeout = new(
+        "LeaseTimeout",
+        "--lease-timeout",
+        "A gRPC Register lease whose stream sends nothing for this long is ended and its instance deregistered (e.g. 10s)",
+        "10s");
+
     public static readonly Setting DnsListen = new(
         "DnsListen",
         "--dns-listen",
@@ -131,6 +161,6 @@ internal static class Settings
     /// <summary>Every setting, in <c>--help</c> order.</summary>
     public static IReadOnlyList<Setting> All { get; } =
     [
-        ZooKeeper, EmbeddedPort, Zones, DefaultZone, BasePath, Listen, DnsListen, DnsTtl, DnsTcpIdleTimeout, DnsTcpMaxConnections, DnsTransferAllow, DnsTsigKey, DnsNotify, DnsNotifyInterval, DataDir, SessionTimeout, Undeclared, PanicThreshold, LogFormat, LogLevel,
+        ZooKeeper, EmbeddedPort, Zones, DefaultZone, BasePath, Listen, GrpcListen, WatchHeartbeat, WatchHistory, WatchBuffer, LeaseTimeout, DnsListen, DnsTtl, DnsTcpIdleTimeout, DnsTcpMaxConnections, DnsTransferAllow, DnsTsigKey, DnsNotify, DnsNotifyInterval, DataDir, SessionTimeout, Undeclared, PanicThreshold, LogFormat, LogLevel,
     ];
 }

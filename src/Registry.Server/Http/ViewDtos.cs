@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Registry.Core.Merge;
+using Endpoint = Registry.Core.Merge.Endpoint;
 using Registry.Core.View;
 using Registry.Server.Views;
 
@@ -117,17 +118,21 @@ internal static class ViewDtos
         s.SrvName,
         Lower(s.Mode),
         s.Degraded,
-        [.. s.Endpoints.Select(e => new EndpointDetail(
-            e.Target,
-            e.Port,
-            e.Priority,
-            e.Weight,
-            [.. e.Addresses.Select(a => a.ToString())],
-            Lower(e.State),
-            e.InAnswer,
-            e.Declared is { } d ? Declared(d) : null,
-            e.Instance is { } i ? Registration(i) : null))],
+        [.. s.Endpoints.Select(EndpointOf)],
         new DriftDetail([.. s.Drift.DeclaredNotRunning.Select(Declared)], [.. s.Drift.RunningUndeclared.Select(Registration)]));
+
+    public static EndpointDetail EndpointOf(Endpoint e) => new(
+        e.Target,
+        e.Port,
+        e.Priority,
+        e.Weight,
+        [.. e.Addresses.Select(a => a.ToString())],
+        Lower(e.State),
+        e.InAnswer,
+        e.Declared is { } d ? Declared(d) : null,
+        e.Instance is { } i ? Registration(i) : null);
+
+    public static string ModeOf(MergedService s) => Lower(s.Mode);
 
     private static DeclaredSource Declared(Core.Zones.DeclaredTarget d) => new(d.Target, d.Port, d.Source.File, d.Source.Line, d.Ttl);
 
@@ -154,4 +159,6 @@ internal static class ViewDtos
 [JsonSerializable(typeof(ServiceResponse))]
 [JsonSerializable(typeof(ErrorResponse))]
 [JsonSerializable(typeof(ReadinessResponse))]
+[JsonSerializable(typeof(ResolveResponse))]
+[JsonSerializable(typeof(HostResponse))]
 internal sealed partial class ViewJsonContext : JsonSerializerContext;

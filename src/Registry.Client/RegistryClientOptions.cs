@@ -1,0 +1,17 @@
+namespace Registry.Client;
+
+/// <summary>How <see cref="RegistryClient"/> reaches the registry servers and retries.</summary>
+public sealed class RegistryClientOptions
+{
+    /// <summary>The registry servers' gRPC addresses (e.g. <c>http://10.0.0.5:8054</c>); a broken stream moves on to the next one.</summary>
+    public IList<Uri> Addresses { get; } = [];
+
+    /// <summary>The first wait before reconnecting a broken stream; doubled per failed attempt up to <see cref="MaxRetryDelay"/>.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The longest wait between reconnection attempts.</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>HTTP/2 ping interval on idle connections, so that a dead server is noticed even while nothing changes.</summary>
+    public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(15);
+}

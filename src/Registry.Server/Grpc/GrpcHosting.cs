@@ -1,0 +1,73 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Registry.Server.Configuration;
+using Registry.Server.Grpc.Leases;
+using Registry.Server.Grpc.Watch;
+
+namespace Registry.Server.Grpc;
+
+/// <summary>
+/// Puts gRPC on the web host: its own cleartext HTTP/2 ports (<c>--grpc-listen</c>), the registry service, server
+/// reflection and <c>grpc.health.v1</c>. A cleartext port cannot offer both HTTP/1.1 and HTTP/2 (there is no TLS
+/// ALPN to choose with), so gRPC never shares a port with the JSON API, which curl and browsers speak as HTTP/1.1.
+/// </summary>
+internal static class GrpcHosting
+{
+    /// <summary>The largest request message accepted (a Register instance with its metadata fits many times over).</summary>
+    public const int MaxReceiveMessageSize = 64 * 1024;
+
+    public static void ConfigureKestrel(IWebHostBuilder webHost, ServerOptions options)
+    {
+        var grpcPorts = options.GrpcListen.Select(u => u.Port).ToHashSet();
+        webHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.ConfigureEndpointDefaults(endpoint =>
+            {
+                if (endpoint.EndPoint is IPEndPoint ip && grpcPorts.Contains(ip.Port))
+                {
+                    endpoint.Protocols = HttpProtocols.Http2;
+                }
+            });
+
+            // HTTP/2 pings find a dead peer of an idle connection (a Watch heartbeat alone waits for TCP to give up).
+            // Kestrel takes no delay under a second.
+            var ping = TimeSpan.FromTicks(Math.Max(options.Watch.Heartbeat.Ticks, TimeSpan.TicksPerSecond));
+            kestrel.Limits.Http2.KeepAlivePingDelay = ping;
+            kestrel.Limits.Http2.KeepAlivePingTimeout = ping + TimeSpan.FromSeconds(5);
+
+            // Kestrel's default of 100 concurrent streams per connection would queue the 101st Watch of a client.
+            kestrel.Limits.Http2.MaxStreamsPerConnection = 10_000;
+        });
+    }
+
+    public static void AddServices(IServiceCollection services, ServerOptions options)
+    {
+        services.AddSingleton(options.Watch);
+        services.AddSingleton<WatchHub>();
+        services.AddSingleton(options.Lease);
+        services.AddSingleton<LeaseRegistry>();
+        services.AddHostedService(sp => sp.GetRequiredService<WatchHub>());
+        services.AddGrpc(o =>
+        {
+            o.MaxReceiveMessageSize = MaxReceiveMessageSize;
+            o.EnableDetailedErrors = false;
+        });
+        services.AddGrpcReflection();
+        services.AddGrpcHealthChecks().AddCheck<ViewHealthCheck>("view");
+    }
+
+    public static void Map(WebApplication app, ServerOptions options)
+    {
+        if (options.GrpcListen.Count == 0)
+        {
+            return;
+        }
+
+        app.MapGrpcService<RegistryGrpcService>();
+        app.MapGrpcReflectionService();
+        app.MapGrpcHealthChecksService();
+    }
+}

@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Text;
-using Registry.Testing;
 using Registry.Testing.Internal;
 
 namespace Registry.Server.Tests.Peers;
@@ -11,40 +7,16 @@ namespace Registry.Server.Tests.Peers;
 /// that compare the facade with BIND or make BIND a secondary of it. Runs in the foreground (<c>-g</c>), so its log is
 /// its output, kept for failure messages; its files live in a temporary directory removed on dispose.
 /// </summary>
-internal sealed class NamedProcess : IAsyncDisposable
+internal sealed class NamedProcess(PeerProcess peer) : IAsyncDisposable
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
-
-    private NamedProcess(Process process, int port, string directory)
-    {
-        _process = process;
-        Port = port;
-        Directory = directory;
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-    }
-
     /// <summary>The UDP and TCP port named answers on, at 127.0.0.1.</summary>
-    public int Port { get; }
+    public int Port => peer.Port;
 
     /// <summary>named's working directory (zone files written by tests go here; secondaries store transfers here).</summary>
-    public string Directory { get; }
+    public string Directory => peer.Directory;
 
     /// <summary>Everything named logged so far.</summary>
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => peer.Output;
 
     /// <summary>The path of named, or null when BIND 9 is not installed (the caller fails with what to install).</summary>
     public static string? Executable => File.Exists("/usr/sbin/named") ? "/usr/sbin/named" : null;
@@ -83,73 +55,10 @@ internal sealed class NamedProcess : IAsyncDisposable
             {{configuration.Replace("{dir}", directory, StringComparison.Ordinal)}}
             """);
 
-        var start = new ProcessStartInfo(executable)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = directory,
-        };
-        foreach (var arg in new[] { "-g", "-4", "-c", config, "-n", "1" })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        var named = new NamedProcess(Process.Start(start)!, listenPort, directory);
-        try
-        {
-            await Poll.UntilAsync(
-                async _ =>
-                {
-                    if (named._process.HasExited)
-                    {
-                        throw new InvalidOperationException($"named exited with {named._process.ExitCode}:\n{named.Output}");
-                    }
-
-                    var answer = await DigAnswer.QueryAsync(listenPort, readyZone, "SOA");
-                    return answer.Status == "NOERROR" && answer.Answer.Count == 1;
-                },
-                StartTimeout,
-                $"named on port {listenPort} serves {readyZone}; its log:\n{named.Output}");
-            return named;
-        }
-        catch
-        {
-            await named.DisposeAsync();
-            throw;
-        }
+        return new NamedProcess(await PeerProcess.StartAsync("named", executable, ["-g", "-4", "-c", config, "-n", "1"], listenPort, directory, readyZone));
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
+    public ValueTask DisposeAsync() => peer.DisposeAsync();
 
-        _process.Dispose();
-        try
-        {
-            System.IO.Directory.Delete(Directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A file named still held; the temporary directory is left for the OS to clean.
-        }
-    }
-
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"named on 127.0.0.1:{Port}");
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_output)
-        {
-            _output.AppendLine(line);
-        }
-    }
+    public override string ToString() => peer.ToString();
 }

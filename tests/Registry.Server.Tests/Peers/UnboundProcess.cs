@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Text;
-using Registry.Testing;
 using Registry.Testing.Internal;
 
 namespace Registry.Server.Tests.Peers;
@@ -12,39 +9,15 @@ namespace Registry.Server.Tests.Peers;
 /// in the foreground (<c>-d</c>), without chroot, privilege drop or validation; its files live in a temporary directory
 /// removed on dispose, and its log is kept for failure messages.
 /// </summary>
-internal sealed class UnboundProcess : IAsyncDisposable
+internal sealed class UnboundProcess(PeerProcess peer) : IAsyncDisposable
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
-
-    private UnboundProcess(Process process, int port, string directory)
-    {
-        _process = process;
-        Port = port;
-        Directory = directory;
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-    }
-
     /// <summary>The UDP and TCP port Unbound answers on, at 127.0.0.1.</summary>
-    public int Port { get; }
+    public int Port => peer.Port;
 
-    public string Directory { get; }
+    public string Directory => peer.Directory;
 
     /// <summary>Everything Unbound logged so far.</summary>
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => peer.Output;
 
     /// <summary>
     /// Writes a configuration with a stub-zone for <paramref name="zone"/> pointing at 127.0.0.1:<paramref name="stubPort"/>,
@@ -97,62 +70,12 @@ internal sealed class UnboundProcess : IAsyncDisposable
             throw new InvalidOperationException($"unbound-checkconf rejected the configuration ({code}):\n{check}");
         }
 
-        var start = new ProcessStartInfo("/usr/sbin/unbound")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = directory,
-        };
-        foreach (var arg in new[] { "-d", "-c", config })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        var unbound = new UnboundProcess(Process.Start(start)!, port, directory);
-        try
-        {
-            await Poll.UntilAsync(
-                async _ =>
-                {
-                    if (unbound._process.HasExited)
-                    {
-                        throw new InvalidOperationException($"unbound exited with {unbound._process.ExitCode}:\n{unbound.Output}");
-                    }
-
-                    var answer = await DigAnswer.QueryAsync(port, zone, "SOA", false, "+rec");
-                    return answer.Status == "NOERROR" && answer.Answer.Count == 1;
-                },
-                StartTimeout,
-                $"unbound on port {port} resolves {zone} through the stub; its log:\n{unbound.Output}");
-            return unbound;
-        }
-        catch
-        {
-            await unbound.DisposeAsync();
-            throw;
-        }
+        return new UnboundProcess(await PeerProcess.StartAsync("unbound", "/usr/sbin/unbound", ["-d", "-c", config], port, directory, zone, "+rec"));
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
+    public ValueTask DisposeAsync() => peer.DisposeAsync();
 
-        _process.Dispose();
-        try
-        {
-            System.IO.Directory.Delete(Directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A file still held; the temporary directory is left for the OS to clean.
-        }
-    }
-
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"unbound on 127.0.0.1:{Port}");
+    public override string ToString() => peer.ToString();
 
     private static async Task<(int Code, string Output)> RunAsync(string executable, string config)
     {
@@ -163,18 +86,5 @@ internal sealed class UnboundProcess : IAsyncDisposable
         var stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
         return (process.ExitCode, await stdout + await stderr);
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_output)
-        {
-            _output.AppendLine(line);
-        }
     }
 }

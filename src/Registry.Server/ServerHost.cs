@@ -66,9 +66,9 @@ internal static partial class ServerHost
             Log.StartFailed(logger, e.Message);
             return ExitCodes.StartFailed;
         }
-        catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+        catch (Exception e) when (AddressInUse(e) is { } taken)
         {
-            Log.StartFailed(logger, e.Message.Contains("--dns-listen", StringComparison.Ordinal) ? e.Message : $"{e.Message} (choose other addresses with --listen and --grpc-listen)");
+            Log.StartFailed(logger, taken.Message.Contains("--dns-listen", StringComparison.Ordinal) ? taken.Message : $"{taken.Message} (choose other addresses with --listen and --grpc-listen)");
             return ExitCodes.StartFailed;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -239,6 +239,17 @@ internal static partial class ServerHost
                 });
             }
         });
+
+    /// <summary>
+    /// The "address already in use" failure in <paramref name="e"/>, or null. The host may report it wrapped in an
+    /// <see cref="AggregateException"/> beside the cancellation of services that were starting at the same time.
+    /// </summary>
+    private static IOException? AddressInUse(Exception e)
+    {
+        var failures = e is AggregateException aggregate ? aggregate.Flatten().InnerExceptions : [e];
+        return failures.OfType<IOException>().FirstOrDefault(io =>
+            io.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException || io.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase));
+    }
 
     /// <summary>The zones services can be published in: reverse zones (PTR for registered addresses) never are.</summary>
     private static List<string> ForwardZones(List<string> origins) =>

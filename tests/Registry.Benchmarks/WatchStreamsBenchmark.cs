@@ -38,7 +38,7 @@ internal static class WatchStreamsBenchmark
     private static async Task RunAsync(WatchStreamsOptions options, CancellationToken cancellationToken)
     {
         var layout = new ZooKeeperLayout { BasePath = options.BasePath };
-        Progress($"{options.Streams:N0} streams over {options.Connections} connections to {options.GrpcAddress}; {options.Changes} changes {options.IntervalMs} ms apart; "
+        Progress($"{options.Streams:N0} streams over {options.Connections} connections to {options.GrpcAddress}; {options.Warmup} warm-up and {options.Changes} measured changes {options.IntervalMs} ms apart; "
             + $"{Environment.ProcessorCount} cores, load average {LoadAverage()}");
 
         await using var registrar = await ZooKeeperClient.ConnectAsync(
@@ -49,7 +49,7 @@ internal static class WatchStreamsBenchmark
         await registrar.CreateAsync(layout.InstancePath(Service, Anchor), ServiceInstanceCodec.Encode(anchor), CreateMode.Ephemeral, cancellationToken: cancellationToken);
 
         var rssIdle = ServerMemory(options.ServerPid);
-        var state = new RunState(options.Streams, options.Changes);
+        var state = new RunState(options.Streams, options.Warmup + options.Changes, options.Warmup);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var channels = Enumerable.Range(0, Math.Min(options.Connections, options.Streams)).Select(_ => GrpcChannel.ForAddress(options.GrpcAddress, new GrpcChannelOptions
         {
@@ -83,8 +83,10 @@ internal static class WatchStreamsBenchmark
             Emit(Invariant($$"""{"phase":"open","streams":{{options.Streams}},"connections":{{channels.Length}},"seconds":{{openSeconds:F2}},"server_rss_idle_mb":{{rssIdle.Rss / 1048576.0:F1}},"server_rss_open_mb":{{rssOpen.Rss / 1048576.0:F1}},"server_threads":{{rssOpen.Threads}}}"""));
             Progress(Invariant($"all {options.Streams:N0} streams open in {openSeconds:F1} s; server RSS {Mb(rssIdle.Rss)} idle -> {Mb(rssOpen.Rss)} with the streams"));
 
-            // Changes: probe i is created (change 2i) and deleted (change 2i + 1).
-            for (var c = 0; c < options.Changes; c++)
+            // Changes: probe i is created (change 2i) and deleted (change 2i + 1); the first `warmup` are not measured
+            // (they JIT the server's fan-out path).
+            var total = options.Warmup + options.Changes;
+            for (var c = 0; c < total; c++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var probe = new ServiceInstance { Service = Service, Id = ProbePrefix + (c / 2).ToString(CultureInfo.InvariantCulture), Address = "10.255.1.1", Port = 8080 };
@@ -101,7 +103,7 @@ internal static class WatchStreamsBenchmark
 
                 await Task.Delay(options.IntervalMs, cancellationToken);
                 var delivered = state.Delivered(c);
-                Progress(Invariant($"  change {c + 1}/{options.Changes} ({(c % 2 == 0 ? "create" : "delete")} {probe.Id}): delivered to {delivered:N0}/{options.Streams:N0} streams after {options.IntervalMs} ms, slowest so far {Ms(state.Slowest(c)):F1} ms"));
+                Progress(Invariant($"  {(c < options.Warmup ? "warm-up " : "")}change {c + 1}/{total} ({(c % 2 == 0 ? "create" : "delete")} {probe.Id}): delivered to {delivered:N0}/{options.Streams:N0} streams after {options.IntervalMs} ms, slowest so far {Ms(state.Slowest(c)):F1} ms"));
             }
 
             // Stragglers: wait until every stream has every change, or the timeout.
@@ -116,7 +118,7 @@ internal static class WatchStreamsBenchmark
             var missing = state.Missing();
             var streamsMissing = state.StreamsMissing();
             var summary = latencies.Length > 0 ? LatencySummary.FromTicks(latencies) : default;
-            Emit(Invariant($$"""{"phase":"delivery","streams":{{options.Streams}},"changes":{{options.Changes}},"pairs":{{(long)options.Streams * options.Changes}},"delivered":{{latencies.Length}},"missing":{{missing}},"streams_missing":{{streamsMissing}},"resnapshots":{{state.Resnapshots}},"mean_us":{{summary.MeanUs:F1}},"p50_us":{{summary.P50Us:F1}},"p90_us":{{summary.P90Us:F1}},"p99_us":{{summary.P99Us:F1}},"max_us":{{summary.MaxUs:F1}}}"""));
+            Emit(Invariant($$"""{"phase":"delivery","streams":{{options.Streams}},"changes":{{options.Changes}},"warmup":{{options.Warmup}},"interval_ms":{{options.IntervalMs}},"pairs":{{(long)options.Streams * options.Changes}},"delivered":{{latencies.Length}},"missing":{{missing}},"streams_missing":{{streamsMissing}},"resnapshots":{{state.Resnapshots}},"mean_us":{{summary.MeanUs:F1}},"p50_us":{{summary.P50Us:F1}},"p90_us":{{summary.P90Us:F1}},"p99_us":{{summary.P99Us:F1}},"max_us":{{summary.MaxUs:F1}}}"""));
             Emit(Invariant($$"""{"phase":"memory","streams":{{options.Streams}},"server_rss_idle_mb":{{rssIdle.Rss / 1048576.0:F1}},"server_rss_open_mb":{{rssOpen.Rss / 1048576.0:F1}},"server_rss_after_mb":{{rssAfter.Rss / 1048576.0:F1}},"server_rss_peak_mb":{{rssAfter.Peak / 1048576.0:F1}},"server_kb_per_stream":{{(rssOpen.Rss - rssIdle.Rss) / 1024.0 / options.Streams:F1}},"load_average":"{{LoadAverage()}}"}"""));
             Progress(Invariant($"delivery over {latencies.Length:N0} (stream, change) pairs: p50 {summary.P50Us / 1000:F1} ms, p99 {summary.P99Us / 1000:F1} ms (target < 200 ms: {(summary.P99Us < 200_000 && missing == 0 ? "PASS" : "FAIL")}, {summary.P99Us / 200_000:P0} of it), max {summary.MaxUs / 1000:F1} ms; {missing:N0} missed by {streamsMissing:N0} streams, {state.Resnapshots} re-snapshots"));
             Progress(Invariant($"server RSS {Mb(rssAfter.Rss)} after, peak {Mb(rssAfter.Peak)} (target < 1 GB: {(rssAfter.Peak < 1L << 30 ? "PASS" : "FAIL")}, {rssAfter.Peak / (double)(1L << 30):P0} of it); load average {LoadAverage()}"));
@@ -130,7 +132,7 @@ internal static class WatchStreamsBenchmark
                 channel.Dispose();
             }
 
-            foreach (var path in new[] { layout.InstancePath(Service, Anchor) }.Concat(Enumerable.Range(0, (options.Changes + 1) / 2).Select(i => layout.InstancePath(Service, ProbePrefix + i.ToString(CultureInfo.InvariantCulture)))))
+            foreach (var path in new[] { layout.InstancePath(Service, Anchor) }.Concat(Enumerable.Range(0, (options.Warmup + options.Changes + 1) / 2).Select(i => layout.InstancePath(Service, ProbePrefix + i.ToString(CultureInfo.InvariantCulture)))))
             {
                 try
                 {
@@ -257,7 +259,7 @@ internal static class WatchStreamsBenchmark
     private static void Progress(string message) => Console.Error.WriteLine($"[watch-streams] {message}");
 
     /// <summary>What the stream tasks share: snapshot counts, and the arrival tick of change c at stream s (0: not yet).</summary>
-    private sealed class RunState(int streams, int changes)
+    private sealed class RunState(int streams, int changes, int measuredFrom)
     {
         public int Snapshots;
         public int Resnapshots;
@@ -286,10 +288,10 @@ internal static class WatchStreamsBenchmark
 
         public long Slowest(int change) => Enumerable.Range(0, streams).Select(s => Volatile.Read(ref _arrived[((long)s * changes) + change])).Where(t => t != 0).Select(t => t - Sent[change]).DefaultIfEmpty().Max();
 
-        public long Missing() => _arrived.LongCount(t => t == 0);
+        public long Missing() => Enumerable.Range(0, streams).Sum(s => (long)Enumerable.Range(measuredFrom, changes - measuredFrom).Count(c => _arrived[((long)s * changes) + c] == 0));
 
-        public int StreamsMissing() => Enumerable.Range(0, streams).Count(s => Enumerable.Range(0, changes).Any(c => _arrived[((long)s * changes) + c] == 0));
+        public int StreamsMissing() => Enumerable.Range(0, streams).Count(s => Enumerable.Range(measuredFrom, changes - measuredFrom).Any(c => _arrived[((long)s * changes) + c] == 0));
 
-        public long[] Latencies() => [.. Enumerable.Range(0, streams).SelectMany(s => Enumerable.Range(0, changes).Select(c => (Arrival: _arrived[((long)s * changes) + c], Change: c))).Where(p => p.Arrival != 0).Select(p => p.Arrival - Sent[p.Change])];
+        public long[] Latencies() => [.. Enumerable.Range(0, streams).SelectMany(s => Enumerable.Range(measuredFrom, changes - measuredFrom).Select(c => (Arrival: _arrived[((long)s * changes) + c], Change: c))).Where(p => p.Arrival != 0).Select(p => p.Arrival - Sent[p.Change])];
     }
 }

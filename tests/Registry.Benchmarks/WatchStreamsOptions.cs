@@ -10,12 +10,13 @@ internal sealed record WatchStreamsOptions(
     int Streams,
     int Connections,
     int Changes,
+    int Warmup,
     int IntervalMs,
     int ServerPid,
     int OpenTimeoutSeconds)
 {
     public const string Usage =
-        "usage: Registry.Benchmarks watch-streams <connectString> <grpcAddress> [--base-path /services] [--streams 10000] [--connections 100] [--changes 20] [--interval-ms 300] [--server-pid PID] [--open-timeout 300]";
+        "usage: Registry.Benchmarks watch-streams <connectString> <grpcAddress> [--base-path /services] [--streams 10000] [--connections 100] [--changes 20] [--warmup 2] [--interval-ms 300] [--server-pid PID] [--open-timeout 300]";
 
     /// <summary>Parses the arguments.</summary>
     /// <exception cref="FormatException">An unknown flag, a missing value, or a number out of range.</exception>
@@ -31,7 +32,7 @@ internal sealed record WatchStreamsOptions(
             throw new FormatException($"the gRPC address must be an http:// URL (h2c), got '{args[1]}'");
         }
 
-        var options = new WatchStreamsOptions(args[0], address, "/services", Streams: 10_000, Connections: 100, Changes: 20, IntervalMs: 300, ServerPid: 0, OpenTimeoutSeconds: 300);
+        var options = new WatchStreamsOptions(args[0], address, "/services", Streams: 10_000, Connections: 100, Changes: 20, Warmup: 2, IntervalMs: 300, ServerPid: 0, OpenTimeoutSeconds: 300);
         for (var i = 2; i < args.Count; i += 2)
         {
             var value = args[i + 1];
@@ -41,6 +42,7 @@ internal sealed record WatchStreamsOptions(
                 "--streams" => options with { Streams = Number(args[i], value, 1) },
                 "--connections" => options with { Connections = Number(args[i], value, 1) },
                 "--changes" => options with { Changes = Number(args[i], value, 1) },
+                "--warmup" => options with { Warmup = Number(args[i], value, 0) },
                 "--interval-ms" => options with { IntervalMs = Number(args[i], value, 0) },
                 "--server-pid" => options with { ServerPid = Number(args[i], value, 0) },
                 "--open-timeout" => options with { OpenTimeoutSeconds = Number(args[i], value, 1) },

@@ -3,12 +3,12 @@
 # change to its delivery at each stream (p50/p99) and the server's memory. Targets: p99 < 200 ms and RSS < 1 GB with
 # 10,000 streams.
 #
-#   deploy/bench/watch/run.sh [--streams N] [--connections N] [--changes N] [--interval-ms N]
+#   deploy/bench/watch/run.sh [--streams N] [--connections N] [--changes N] [--warmup N] [--interval-ms N]
 #
 # Builds registry-server and tests/Registry.Benchmarks (Release), starts one standalone ZooKeeper 3.8 (temp dir, free
 # port) and registry-server on it (free gRPC and HTTP ports, DNS off, one small zone, --log-level Warning), both
 # stopped on exit, then runs the `watch-streams` subcommand: STREAMS Watch streams (every service) over CONNECTIONS
-# HTTP/2 connections; once each has its snapshot, CHANGES changes INTERVAL_MS apart (a probe instance created, then
+# HTTP/2 connections; once each has its snapshot, WARMUP unmeasured then CHANGES measured changes INTERVAL_MS apart (a probe instance created, then
 # deleted), each timed from just before its ZooKeeper request to its arrival at every stream; the server's RSS from
 # /proc/PID/status. Prints a Markdown table with the targets.
 #
@@ -16,6 +16,7 @@
 #   STREAMS=10000     concurrent Watch streams
 #   CONNECTIONS=100   HTTP/2 connections (one GrpcChannel each) they are spread over
 #   CHANGES=20        measured changes (creates and deletes alternate)
+#   WARMUP=2          unmeasured changes first (the server JITs its fan-out path)
 #   INTERVAL_MS=300   pause after each change
 #   ZK_JAR=/usr/share/java/zookeeper.jar
 #   ZK_HEAP=256m      the ZooKeeper JVM's -Xmx
@@ -30,6 +31,7 @@ usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
 STREAMS=${STREAMS:-10000}
 CONNECTIONS=${CONNECTIONS:-100}
 CHANGES=${CHANGES:-20}
+WARMUP=${WARMUP:-2}
 INTERVAL_MS=${INTERVAL_MS:-300}
 ZK_JAR=${ZK_JAR:-/usr/share/java/zookeeper.jar}
 ZK_HEAP=${ZK_HEAP:-256m}
@@ -40,13 +42,14 @@ while [[ $# -gt 0 ]]; do
     --streams) STREAMS=$2; shift 2 ;;
     --connections) CONNECTIONS=$2; shift 2 ;;
     --changes) CHANGES=$2; shift 2 ;;
+    --warmup) WARMUP=$2; shift 2 ;;
     --interval-ms) INTERVAL_MS=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 
-for n in STREAMS CONNECTIONS CHANGES INTERVAL_MS; do
+for n in STREAMS CONNECTIONS CHANGES WARMUP INTERVAL_MS; do
   [[ ${!n} =~ ^[0-9]+$ ]] || { echo "$n must be a non-negative integer, got '${!n}'" >&2; exit 2; }
 done
 [[ $FORCE_SYNC == yes || $FORCE_SYNC == no ]] || { echo "FORCE_SYNC must be yes or no, got '$FORCE_SYNC'" >&2; exit 2; }
@@ -105,7 +108,7 @@ curl -sf "$HTTP/readyz" > /dev/null || { echo "registry-server not ready:" >&2; 
 RESULTS=$OUT/watch-$(date -u +%Y%m%dT%H%M%SZ).jsonl
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 cmd=(dotnet "$DLL" watch-streams "127.0.0.1:$PORT" "$GRPC" --base-path /watchbench --streams "$STREAMS" --connections "$CONNECTIONS"
-     --changes "$CHANGES" --interval-ms "$INTERVAL_MS" --server-pid "$SERVER_PID")
+     --changes "$CHANGES" --warmup "$WARMUP" --interval-ms "$INTERVAL_MS" --server-pid "$SERVER_PID")
 log "${cmd[*]}"
 "${cmd[@]}" > "$RESULTS" || { echo "the benchmark failed (command: ${cmd[*]}); server log:" >&2; tail -20 "$WORK/registry-server.log" >&2; exit 1; }
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -129,6 +132,8 @@ print()
 print(f"registry-server, ZooKeeper 3.8 and the benchmark on the same {cores} cores ({cpu}); "
       f"{o['streams']:,} Watch streams over {o['connections']} HTTP/2 connections, open in {o['seconds']:.1f} s; "
       f"load average {load_before} before, {load_after} after.")
+print()
+print(f"{d.get('warmup', 0)} unmeasured warm-up changes, then changes {d.get('interval_ms', '?')} ms apart.")
 print()
 print("| streams | changes | pairs delivered | missed | p50 | p99 | max | p99 target | RSS idle → streams open → after (peak) | RSS target |")
 print("|---:|---:|---:|---:|---:|---:|---:|---|---:|---|")

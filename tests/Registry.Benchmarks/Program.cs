@@ -19,6 +19,7 @@ return args switch
     ["zk-client", .. var rest] => await ZkClientBenchmark.RunAsync(rest, cancellation.Token),
     ["propagation", .. var rest] => await PropagationBenchmark.RunAsync(rest, cancellation.Token),
     ["dns-index", .. var rest] => DnsIndexBenchmark.Run(rest),
+    ["watch-streams", .. var rest] => await WatchStreamsBenchmark.RunAsync(rest, cancellation.Token),
     _ => Unknown(args[0]),
 };
 
@@ -40,6 +41,10 @@ static int Usage(TextWriter writer, int exitCode)
           dns-index [services=2000] [rounds=200]
               The DNS answer engine's index of a generated zone (8 records and 2 registrations per service): a full
               build vs an incremental one after one registration changed. No ZooKeeper. One JSON line per phase.
+          watch-streams <connectString> <grpcAddress> [--base-path /services] [--streams 10000] [--connections 100] [--changes 20] [--warmup 2] [--interval-ms 300] [--server-pid PID]
+              Many concurrent gRPC Watch streams on a running registry-server (spread over --connections HTTP/2
+              connections): a probe instance created and deleted in ZooKeeper, timed to its delivery at every stream
+              (p50/p99/max), and the server's RSS from /proc/PID/status. deploy/bench/watch/run.sh starts the servers.
         """);
     return exitCode;
 }

@@ -38,7 +38,7 @@ internal static class WatchStreamsBenchmark
     private static async Task RunAsync(WatchStreamsOptions options, CancellationToken cancellationToken)
     {
         var layout = new ZooKeeperLayout { BasePath = options.BasePath };
-        Progress($"{options.Streams:N0} streams over {options.Connections} connections to {options.GrpcAddress}; {options.Warmup} warm-up and {options.Changes} measured changes {options.IntervalMs} ms apart; "
+        Progress($"{options.Streams:N0} streams over {options.Connections} connections to {options.GrpcAddress} ({(options.Client == WatchClientKind.Grpc ? "Grpc.Net.Client" : "lean h2c reader")}); {options.Warmup} warm-up and {options.Changes} measured changes {options.IntervalMs} ms apart; "
             + $"{Environment.ProcessorCount} cores, load average {LoadAverage()}");
 
         await using var registrar = await ZooKeeperClient.ConnectAsync(
@@ -51,19 +51,36 @@ internal static class WatchStreamsBenchmark
         var rssIdle = ServerMemory(options.ServerPid);
         var state = new RunState(options.Streams, options.Warmup + options.Changes, options.Warmup);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var channels = Enumerable.Range(0, Math.Min(options.Connections, options.Streams)).Select(_ => GrpcChannel.ForAddress(options.GrpcAddress, new GrpcChannelOptions
-        {
-            HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan },
-            MaxReceiveMessageSize = 64 * 1024 * 1024,
-        })).ToArray();
-        var readers = new Task[options.Streams];
+        var connectionCount = Math.Min(options.Connections, options.Streams);
+        var channels = options.Client == WatchClientKind.Grpc
+            ? Enumerable.Range(0, connectionCount).Select(_ => GrpcChannel.ForAddress(options.GrpcAddress, new GrpcChannelOptions
+            {
+                HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan },
+                MaxReceiveMessageSize = 64 * 1024 * 1024,
+            })).ToArray()
+            : [];
+        var connections = new List<H2cWatchConnection>();
+        var readers = new Task[options.Client == WatchClientKind.Grpc ? options.Streams : 0];
         try
         {
             // Open: every stream until its initial snapshot.
             var start = Stopwatch.GetTimestamp();
-            for (var s = 0; s < options.Streams; s++)
+            if (options.Client == WatchClientKind.Grpc)
             {
-                readers[s] = ReadAsync(new Registry.V1.Registry.RegistryClient(channels[s % channels.Length]), s, state, stop.Token);
+                for (var s = 0; s < options.Streams; s++)
+                {
+                    readers[s] = ReadAsync(new Registry.V1.Registry.RegistryClient(channels[s % channels.Length]), s, state, stop.Token);
+                }
+            }
+            else
+            {
+                // Streams [first, first + count) on connection k, spread as evenly as they divide.
+                for (int k = 0, first = 0; k < connectionCount; k++)
+                {
+                    var count = (options.Streams / connectionCount) + (k < options.Streams % connectionCount ? 1 : 0);
+                    connections.Add(await H2cWatchConnection.OpenAsync(options.GrpcAddress, first, count, state.Observe, state.Fail, cancellationToken));
+                    first += count;
+                }
             }
 
             var deadline = start + (long)(options.OpenTimeoutSeconds * (double)Stopwatch.Frequency);
@@ -80,15 +97,21 @@ internal static class WatchStreamsBenchmark
             var openSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
             await Task.Delay(1000, cancellationToken);
             var rssOpen = ServerMemory(options.ServerPid);
-            Emit(Invariant($$"""{"phase":"open","streams":{{options.Streams}},"connections":{{channels.Length}},"seconds":{{openSeconds:F2}},"server_rss_idle_mb":{{rssIdle.Rss / 1048576.0:F1}},"server_rss_open_mb":{{rssOpen.Rss / 1048576.0:F1}},"server_threads":{{rssOpen.Threads}}}"""));
+            Emit(Invariant($$"""{"phase":"open","client":"{{options.Client.ToString().ToLowerInvariant()}}","streams":{{options.Streams}},"connections":{{connectionCount}},"seconds":{{openSeconds:F2}},"server_rss_idle_mb":{{rssIdle.Rss / 1048576.0:F1}},"server_rss_open_mb":{{rssOpen.Rss / 1048576.0:F1}},"server_threads":{{rssOpen.Threads}}}"""));
             Progress(Invariant($"all {options.Streams:N0} streams open in {openSeconds:F1} s; server RSS {Mb(rssIdle.Rss)} idle -> {Mb(rssOpen.Rss)} with the streams"));
 
             // Changes: probe i is created (change 2i) and deleted (change 2i + 1); the first `warmup` are not measured
             // (they JIT the server's fan-out path).
             var total = options.Warmup + options.Changes;
+            var cpuBefore = (Server: ServerCpu(options.ServerPid), Client: Process.GetCurrentProcess().TotalProcessorTime);
             for (var c = 0; c < total; c++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                if (c == options.Warmup)
+                {
+                    cpuBefore = (ServerCpu(options.ServerPid), Process.GetCurrentProcess().TotalProcessorTime);
+                }
+
                 var probe = new ServiceInstance { Service = Service, Id = ProbePrefix + (c / 2).ToString(CultureInfo.InvariantCulture), Address = "10.255.1.1", Port = 8080 };
                 var path = layout.InstancePath(Service, probe.Id);
                 state.Sent[c] = Stopwatch.GetTimestamp();
@@ -113,20 +136,27 @@ internal static class WatchStreamsBenchmark
                 await Task.Delay(100, cancellationToken);
             }
 
+            var cpu = (Server: ServerCpu(options.ServerPid) - cpuBefore.Server, Client: Process.GetCurrentProcess().TotalProcessorTime - cpuBefore.Client);
             var rssAfter = ServerMemory(options.ServerPid);
             var latencies = state.Latencies();
             var missing = state.Missing();
             var streamsMissing = state.StreamsMissing();
             var summary = latencies.Length > 0 ? LatencySummary.FromTicks(latencies) : default;
-            Emit(Invariant($$"""{"phase":"delivery","streams":{{options.Streams}},"changes":{{options.Changes}},"warmup":{{options.Warmup}},"interval_ms":{{options.IntervalMs}},"pairs":{{(long)options.Streams * options.Changes}},"delivered":{{latencies.Length}},"missing":{{missing}},"streams_missing":{{streamsMissing}},"resnapshots":{{state.Resnapshots}},"mean_us":{{summary.MeanUs:F1}},"p50_us":{{summary.P50Us:F1}},"p90_us":{{summary.P90Us:F1}},"p99_us":{{summary.P99Us:F1}},"max_us":{{summary.MaxUs:F1}}}"""));
+            Emit(Invariant($$"""{"phase":"delivery","streams":{{options.Streams}},"changes":{{options.Changes}},"warmup":{{options.Warmup}},"interval_ms":{{options.IntervalMs}},"pairs":{{(long)options.Streams * options.Changes}},"delivered":{{latencies.Length}},"missing":{{missing}},"streams_missing":{{streamsMissing}},"resnapshots":{{state.Resnapshots}},"mean_us":{{summary.MeanUs:F1}},"p50_us":{{summary.P50Us:F1}},"p90_us":{{summary.P90Us:F1}},"p99_us":{{summary.P99Us:F1}},"max_us":{{summary.MaxUs:F1}},"server_cpu_ms":{{cpu.Server.TotalMilliseconds:F0}},"client_cpu_ms":{{cpu.Client.TotalMilliseconds:F0}},"server_cpu_us_per_delivery":{{cpu.Server.TotalMicroseconds / ((double)options.Streams * options.Changes):F1}},"client_cpu_us_per_delivery":{{cpu.Client.TotalMicroseconds / ((double)options.Streams * options.Changes):F1}}}"""));
             Emit(Invariant($$"""{"phase":"memory","streams":{{options.Streams}},"server_rss_idle_mb":{{rssIdle.Rss / 1048576.0:F1}},"server_rss_open_mb":{{rssOpen.Rss / 1048576.0:F1}},"server_rss_after_mb":{{rssAfter.Rss / 1048576.0:F1}},"server_rss_peak_mb":{{rssAfter.Peak / 1048576.0:F1}},"server_kb_per_stream":{{(rssOpen.Rss - rssIdle.Rss) / 1024.0 / options.Streams:F1}},"load_average":"{{LoadAverage()}}"}"""));
             Progress(Invariant($"delivery over {latencies.Length:N0} (stream, change) pairs: p50 {summary.P50Us / 1000:F1} ms, p99 {summary.P99Us / 1000:F1} ms (target < 200 ms: {(summary.P99Us < 200_000 && missing == 0 ? "PASS" : "FAIL")}, {summary.P99Us / 200_000:P0} of it), max {summary.MaxUs / 1000:F1} ms; {missing:N0} missed by {streamsMissing:N0} streams, {state.Resnapshots} re-snapshots"));
+            Progress(Invariant($"CPU over the measured changes: server {cpu.Server.TotalMilliseconds:F0} ms ({cpu.Server.TotalMicroseconds / ((double)options.Streams * options.Changes):F1} us per delivery), this client {cpu.Client.TotalMilliseconds:F0} ms ({cpu.Client.TotalMicroseconds / ((double)options.Streams * options.Changes):F1} us per delivery)"));
             Progress(Invariant($"server RSS {Mb(rssAfter.Rss)} after, peak {Mb(rssAfter.Peak)} (target < 1 GB: {(rssAfter.Peak < 1L << 30 ? "PASS" : "FAIL")}, {rssAfter.Peak / (double)(1L << 30):P0} of it); load average {LoadAverage()}"));
         }
         finally
         {
             await stop.CancelAsync();
             await Task.WhenAll(readers.Where(r => r is not null)).WaitAsync(TimeSpan.FromSeconds(30), CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
+            foreach (var connection in connections)
+            {
+                await connection.DisposeAsync();
+            }
+
             foreach (var channel in channels)
             {
                 channel.Dispose();
@@ -151,40 +181,9 @@ internal static class WatchStreamsBenchmark
         try
         {
             using var call = client.Watch(new WatchRequest(), cancellationToken: cancellationToken);
-            var first = true;
             while (await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
             {
-                var now = Stopwatch.GetTimestamp();
-                var e = call.ResponseStream.Current;
-                switch (e.EventCase)
-                {
-                    case WatchEvent.EventOneofCase.Snapshot when first:
-                        first = false;
-                        Interlocked.Increment(ref state.Snapshots);
-                        break;
-                    case WatchEvent.EventOneofCase.Snapshot:
-                        Interlocked.Increment(ref state.Resnapshots);
-                        break;
-                    case WatchEvent.EventOneofCase.Changes:
-                        foreach (var change in e.Changes.Changes)
-                        {
-                            switch (change.Kind)
-                            {
-                                case ChangeKind.EndpointAdded or ChangeKind.EndpointRemoved:
-                                    state.Arrived(stream, change.Endpoint, change.Kind == ChangeKind.EndpointAdded, now);
-                                    break;
-                                case ChangeKind.ServiceAdded or ChangeKind.ServiceRemoved:
-                                    foreach (var endpoint in change.Service.Endpoints)
-                                    {
-                                        state.Arrived(stream, endpoint, change.Kind == ChangeKind.ServiceAdded, now);
-                                    }
-
-                                    break;
-                            }
-                        }
-
-                        break;
-                }
+                state.Observe(stream, call.ResponseStream.Current, Stopwatch.GetTimestamp());
             }
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
@@ -195,8 +194,7 @@ internal static class WatchStreamsBenchmark
         }
         catch (Exception e) when (e is RpcException or IOException or HttpRequestException)
         {
-            Interlocked.CompareExchange(ref state.FirstError, $"stream {stream}: {e.Message}", null);
-            Interlocked.Increment(ref state.Failed);
+            state.Fail(stream, e.Message);
         }
     }
 
@@ -242,6 +240,21 @@ internal static class WatchStreamsBenchmark
         static long Kb(string line) => long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture) * 1024;
     }
 
+    /// <summary>User + system CPU time of a process from /proc/PID/stat (fields 14 and 15, in clock ticks of 10 ms); zero without a PID.</summary>
+    private static TimeSpan ServerCpu(int pid)
+    {
+        if (pid == 0)
+        {
+            return TimeSpan.Zero;
+        }
+
+        // The command name (field 2) may hold spaces; the fields after its closing parenthesis are space-separated.
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return TimeSpan.FromMilliseconds(ticks * 10);
+    }
+
     private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
 
     private static string Mb(long bytes) => Invariant($"{bytes / 1048576.0:F0} MB");
@@ -267,6 +280,47 @@ internal static class WatchStreamsBenchmark
         public string? FirstError;
         public readonly long[] Sent = new long[changes];
         private readonly long[] _arrived = new long[(long)streams * changes];
+        private readonly bool[] _hasSnapshot = new bool[streams];
+
+        /// <summary>One event at stream <paramref name="stream"/>: its first snapshot is counted, later ones are re-snapshots; probe changes are stamped.</summary>
+        public void Observe(int stream, WatchEvent e, long now)
+        {
+            switch (e.EventCase)
+            {
+                case WatchEvent.EventOneofCase.Snapshot when !_hasSnapshot[stream]:
+                    _hasSnapshot[stream] = true;
+                    Interlocked.Increment(ref Snapshots);
+                    break;
+                case WatchEvent.EventOneofCase.Snapshot:
+                    Interlocked.Increment(ref Resnapshots);
+                    break;
+                case WatchEvent.EventOneofCase.Changes:
+                    foreach (var change in e.Changes.Changes)
+                    {
+                        switch (change.Kind)
+                        {
+                            case ChangeKind.EndpointAdded or ChangeKind.EndpointRemoved:
+                                Arrived(stream, change.Endpoint, change.Kind == ChangeKind.EndpointAdded, now);
+                                break;
+                            case ChangeKind.ServiceAdded or ChangeKind.ServiceRemoved:
+                                foreach (var endpoint in change.Service.Endpoints)
+                                {
+                                    Arrived(stream, endpoint, change.Kind == ChangeKind.ServiceAdded, now);
+                                }
+
+                                break;
+                        }
+                    }
+
+                    break;
+            }
+        }
+
+        public void Fail(int stream, string reason)
+        {
+            Interlocked.CompareExchange(ref FirstError, $"stream {stream}: {reason}", null);
+            Interlocked.Increment(ref Failed);
+        }
 
         public void Arrived(int stream, Endpoint endpoint, bool added, long now)
         {

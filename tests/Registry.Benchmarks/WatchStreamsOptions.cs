@@ -13,10 +13,11 @@ internal sealed record WatchStreamsOptions(
     int Warmup,
     int IntervalMs,
     int ServerPid,
-    int OpenTimeoutSeconds)
+    int OpenTimeoutSeconds,
+    WatchClientKind Client)
 {
     public const string Usage =
-        "usage: Registry.Benchmarks watch-streams <connectString> <grpcAddress> [--base-path /services] [--streams 10000] [--connections 100] [--changes 20] [--warmup 2] [--interval-ms 300] [--server-pid PID] [--open-timeout 300]";
+        "usage: Registry.Benchmarks watch-streams <connectString> <grpcAddress> [--base-path /services] [--streams 10000] [--connections 100] [--changes 20] [--warmup 2] [--interval-ms 300] [--server-pid PID] [--open-timeout 300] [--client h2c|grpc]";
 
     /// <summary>Parses the arguments.</summary>
     /// <exception cref="FormatException">An unknown flag, a missing value, or a number out of range.</exception>
@@ -32,7 +33,7 @@ internal sealed record WatchStreamsOptions(
             throw new FormatException($"the gRPC address must be an http:// URL (h2c), got '{args[1]}'");
         }
 
-        var options = new WatchStreamsOptions(args[0], address, "/services", Streams: 10_000, Connections: 100, Changes: 20, Warmup: 2, IntervalMs: 300, ServerPid: 0, OpenTimeoutSeconds: 300);
+        var options = new WatchStreamsOptions(args[0], address, "/services", Streams: 10_000, Connections: 100, Changes: 20, Warmup: 2, IntervalMs: 300, ServerPid: 0, OpenTimeoutSeconds: 300, Client: WatchClientKind.H2c);
         for (var i = 2; i < args.Count; i += 2)
         {
             var value = args[i + 1];
@@ -46,6 +47,15 @@ internal sealed record WatchStreamsOptions(
                 "--interval-ms" => options with { IntervalMs = Number(args[i], value, 0) },
                 "--server-pid" => options with { ServerPid = Number(args[i], value, 0) },
                 "--open-timeout" => options with { OpenTimeoutSeconds = Number(args[i], value, 1) },
+                "--client" => options with
+                {
+                    Client = value switch
+                    {
+                        "h2c" => WatchClientKind.H2c,
+                        "grpc" => WatchClientKind.Grpc,
+                        _ => throw new FormatException($"--client must be h2c or grpc, got '{value}'"),
+                    },
+                },
                 _ => throw new FormatException($"unknown option '{args[i]}'\n{Usage}"),
             };
         }
@@ -57,4 +67,11 @@ internal sealed record WatchStreamsOptions(
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= minimum
             ? value
             : throw new FormatException($"{name} must be an integer >= {minimum}, got '{text}'");
+}
+
+/// <summary>What reads the streams: the lean HTTP/2 reader (<see cref="H2cWatchConnection"/>) or Grpc.Net.Client.</summary>
+internal enum WatchClientKind
+{
+    H2c,
+    Grpc,
 }

@@ -3,7 +3,7 @@
 # change to its delivery at each stream (p50/p99) and the server's memory. Targets: p99 < 200 ms and RSS < 1 GB with
 # 10,000 streams.
 #
-#   deploy/bench/watch/run.sh [--streams N] [--connections N] [--changes N] [--warmup N] [--interval-ms N]
+#   deploy/bench/watch/run.sh [--streams N] [--connections N] [--changes N] [--warmup N] [--interval-ms N] [--client h2c|grpc]
 #
 # Builds registry-server and tests/Registry.Benchmarks (Release), starts one standalone ZooKeeper 3.8 (temp dir, free
 # port) and registry-server on it (free gRPC and HTTP ports, DNS off, one small zone, --log-level Warning), both
@@ -18,6 +18,9 @@
 #   CHANGES=20        measured changes (creates and deletes alternate)
 #   WARMUP=2          unmeasured changes first (the server JITs its fan-out path)
 #   INTERVAL_MS=300   pause after each change
+#   CLIENT=h2c        what reads the streams: h2c, a lean HTTP/2 reader (frames + the generated WatchEvent parser, as
+#                     h2load reads HTTP/2) that costs the shared cores little; grpc, Grpc.Net.Client (a real smart
+#                     client, ~2.5x the server's CPU per message on the same cores)
 #   ZK_JAR=/usr/share/java/zookeeper.jar
 #   ZK_HEAP=256m      the ZooKeeper JVM's -Xmx
 #   FORCE_SYNC=no     ZooKeeper's forceSync
@@ -33,6 +36,7 @@ CONNECTIONS=${CONNECTIONS:-100}
 CHANGES=${CHANGES:-20}
 WARMUP=${WARMUP:-2}
 INTERVAL_MS=${INTERVAL_MS:-300}
+CLIENT=${CLIENT:-h2c}
 ZK_JAR=${ZK_JAR:-/usr/share/java/zookeeper.jar}
 ZK_HEAP=${ZK_HEAP:-256m}
 FORCE_SYNC=${FORCE_SYNC:-no}
@@ -44,6 +48,7 @@ while [[ $# -gt 0 ]]; do
     --changes) CHANGES=$2; shift 2 ;;
     --warmup) WARMUP=$2; shift 2 ;;
     --interval-ms) INTERVAL_MS=$2; shift 2 ;;
+    --client) CLIENT=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -52,6 +57,7 @@ done
 for n in STREAMS CONNECTIONS CHANGES WARMUP INTERVAL_MS; do
   [[ ${!n} =~ ^[0-9]+$ ]] || { echo "$n must be a non-negative integer, got '${!n}'" >&2; exit 2; }
 done
+[[ $CLIENT == h2c || $CLIENT == grpc ]] || { echo "CLIENT must be h2c or grpc, got '$CLIENT'" >&2; exit 2; }
 [[ $FORCE_SYNC == yes || $FORCE_SYNC == no ]] || { echo "FORCE_SYNC must be yes or no, got '$FORCE_SYNC'" >&2; exit 2; }
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -108,7 +114,7 @@ curl -sf "$HTTP/readyz" > /dev/null || { echo "registry-server not ready:" >&2; 
 RESULTS=$OUT/watch-$(date -u +%Y%m%dT%H%M%SZ).jsonl
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 cmd=(dotnet "$DLL" watch-streams "127.0.0.1:$PORT" "$GRPC" --base-path /watchbench --streams "$STREAMS" --connections "$CONNECTIONS"
-     --changes "$CHANGES" --warmup "$WARMUP" --interval-ms "$INTERVAL_MS" --server-pid "$SERVER_PID")
+     --changes "$CHANGES" --warmup "$WARMUP" --interval-ms "$INTERVAL_MS" --server-pid "$SERVER_PID" --client "$CLIENT")
 log "${cmd[*]}"
 "${cmd[@]}" > "$RESULTS" || { echo "the benchmark failed (command: ${cmd[*]}); server log:" >&2; tail -20 "$WORK/registry-server.log" >&2; exit 1; }
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -130,7 +136,7 @@ o, d, m = rows["open"], rows["delivery"], rows["memory"]
 verdict = lambda ok: "PASS" if ok else "FAIL"
 print()
 print(f"registry-server, ZooKeeper 3.8 and the benchmark on the same {cores} cores ({cpu}); "
-      f"{o['streams']:,} Watch streams over {o['connections']} HTTP/2 connections, open in {o['seconds']:.1f} s; "
+      f"{o['streams']:,} Watch streams over {o['connections']} HTTP/2 connections read by {'Grpc.Net.Client' if o.get('client') == 'grpc' else 'the lean h2c reader'}, open in {o['seconds']:.1f} s; "
       f"load average {load_before} before, {load_after} after.")
 print()
 print(f"{d.get('warmup', 0)} unmeasured warm-up changes, then changes {d.get('interval_ms', '?')} ms apart.")
@@ -145,4 +151,6 @@ print(f"| {d['streams']:,} | {d['changes']} | {d['delivered']:,} / {d['pairs']:,
       f"< 1 GB: {verdict(peak < 1024)} ({peak / 1024:.0%}) |")
 print()
 print(f"Server memory per stream (RSS open − idle) ≈ {m['server_kb_per_stream']:.1f} KB; re-snapshots (fell behind): {d['resnapshots']}.")
+print(f"CPU over the measured changes: server {d['server_cpu_ms']:,} ms ({d['server_cpu_us_per_delivery']:.1f} µs per delivered event), "
+      f"client {d['client_cpu_ms']:,} ms ({d['client_cpu_us_per_delivery']:.1f} µs per delivered event).")
 EOF

@@ -59,22 +59,44 @@ internal sealed partial class RegistryGrpcService
 
     private async Task FollowAsync(WatchSubscription subscription, WatchStream stream, string peer, CancellationToken cancellationToken)
     {
+        // The heartbeat timer is armed once per heartbeat period, not on every wake: with thousands of streams woken by
+        // each publication, re-arming a timer per message costs timer-queue work on the fan-out path. A sent message
+        // only records the time; when the timer fires on a stream that was busy, it is armed again for the remainder.
+        var heartbeat = watchOptions.Heartbeat;
+        var lastSent = time.GetTimestamp();
         var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        idle.CancelAfter(heartbeat);
         try
         {
             while (true)
             {
-                // A source that fired (a heartbeat was due) cannot be reset: the next wait takes a new one.
-                if (!idle.TryReset())
+                try
                 {
+                    if (!await subscription.Reader.WaitToReadAsync(idle.Token).ConfigureAwait(false))
+                    {
+                        return;
+                    }
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    var quiet = time.GetElapsedTime(lastSent);
+                    if (quiet >= heartbeat)
+                    {
+                        await stream.SendHeartbeatAsync(time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                        lastSent = time.GetTimestamp();
+                        quiet = TimeSpan.Zero;
+                    }
+
+                    // A source that fired cannot be reset: the next period takes a new one.
                     idle.Dispose();
                     idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    idle.CancelAfter(heartbeat - quiet);
+                    continue;
                 }
 
-                idle.CancelAfter(watchOptions.Heartbeat);
-                if (!await NextAsync(idle.Token).ConfigureAwait(false))
+                if (await DrainAsync().ConfigureAwait(false))
                 {
-                    return;
+                    lastSent = time.GetTimestamp();
                 }
             }
         }
@@ -83,34 +105,23 @@ internal sealed partial class RegistryGrpcService
             idle.Dispose();
         }
 
-        // One wait: a heartbeat when the wait times out, else what the queue holds; false when the queue was closed.
-        async Task<bool> NextAsync(CancellationToken idleToken)
+        // Sends what the queue holds, or a fresh snapshot when it overflowed; true when anything was sent.
+        async Task<bool> DrainAsync()
         {
-            try
-            {
-                if (!await subscription.Reader.WaitToReadAsync(idleToken).ConfigureAwait(false))
-                {
-                    return false;
-                }
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                await stream.SendHeartbeatAsync(time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-                return true;
-            }
-
+            var sent = false;
             while (!subscription.Overflowed && subscription.Reader.TryRead(out var publication))
             {
-                await stream.SendAsync(publication, cancellationToken).ConfigureAwait(false);
+                sent |= await stream.SendAsync(publication, cancellationToken).ConfigureAwait(false);
             }
 
             if (subscription.Overflowed)
             {
                 WatchLog.FellBehind(logger, peer, watchOptions.Buffer);
                 await stream.SendSnapshotAsync(hub.Resync(subscription), V1.SnapshotReason.FellBehind, cancellationToken).ConfigureAwait(false);
+                sent = true;
             }
 
-            return true;
+            return sent;
         }
     }
 

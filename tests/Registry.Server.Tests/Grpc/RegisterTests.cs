@@ -94,6 +94,33 @@ public sealed class RegisterTests : IAsyncLifetime
         Assert.Equal(StatusCode.NotFound, notLeased.StatusCode);
     }
 
+    [Fact]
+    public async Task An_oversized_update_ends_the_lease_stream_with_InvalidArgument_and_deletes_the_znode()
+    {
+        var server = _fixture.Server;
+        using var call = _fixture.Client.Register();
+        await call.RequestStream.WriteAsync(Request("api", "grows", port: 8080));
+        Assert.True(await call.ResponseStream.MoveNext());
+        await server.UntilServiceAsync("api", v => v.Registered.SequenceEqual(["grows"]), WatchReader.Deadline, "the lease is in the view");
+
+        await call.RequestStream.WriteAsync(Oversized("api", "grows"));
+        var tooBig = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext());
+        Assert.Equal(StatusCode.InvalidArgument, tooBig.StatusCode);
+        Assert.EndsWith("exceeds the 64 KiB limit", tooBig.Status.Detail, StringComparison.Ordinal);
+
+        // The client has not closed its side, and nothing reads the stream any more to time the lease out: only the
+        // handler's own release can delete the znode (the server's ZooKeeper session lives on).
+        await server.UntilServiceAsync("api", v => v.Registered.Count == 0, TimeSpan.FromSeconds(10), "the lease left the view");
+        var released = await Assert.ThrowsAsync<RpcException>(async () => await _fixture.Client.DeregisterAsync(new V1.DeregisterRequest { Service = "api", Id = "grows" }));
+        Assert.Equal(StatusCode.NotFound, released.StatusCode);
+
+        // Nothing is left reserved either: the same instance leases again at once on a new stream.
+        using var again = _fixture.Client.Register();
+        await again.RequestStream.WriteAsync(Request("api", "grows", port: 8080));
+        Assert.True(await again.ResponseStream.MoveNext());
+        Assert.Equal("/services/api/grows", again.ResponseStream.Current.Leased.Path);
+    }
+
     /// <summary>An instance whose metadata takes it past the 64 KiB request limit.</summary>
     private static V1.RegisterRequest Oversized(string service, string id)
     {

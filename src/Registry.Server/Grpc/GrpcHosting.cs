@@ -16,8 +16,23 @@ namespace Registry.Server.Grpc;
 /// </summary>
 internal static class GrpcHosting
 {
-    /// <summary>The largest request message accepted (a Register instance with its metadata fits many times over).</summary>
-    public const int MaxReceiveMessageSize = 64 * 1024;
+    // Two limits. grpc-dotnet's own answers RESOURCE_EXHAUSTED with a reason that names neither the method nor the
+    // limit, and clients retry that code as "the server is busy" (RegistryClient.IsTransient does); an oversized request
+    // is the caller's mistake, so RequestSizeInterceptor answers INVALID_ARGUMENT at the registry's limit. grpc-dotnet's
+    // limit stays, higher, as a ceiling: it reads a whole message into memory before any of our code sees it, and
+    // without a ceiling a client could make it buffer any size.
+
+    /// <summary>
+    /// The largest request message the registry accepts (a Register instance with its metadata fits many times over);
+    /// larger ones get INVALID_ARGUMENT from <see cref="RequestSizeInterceptor"/>.
+    /// </summary>
+    public const int MaxRequestMessageSize = 64 * 1024;
+
+    /// <summary>
+    /// The largest message grpc-dotnet reads at all (gRPC's usual default); larger ones get RESOURCE_EXHAUSTED from
+    /// grpc-dotnet before any of the registry's code runs.
+    /// </summary>
+    public const int MaxTransportMessageSize = 4 * 1024 * 1024;
 
     public static void ConfigureKestrel(IWebHostBuilder webHost, ServerOptions options)
     {
@@ -50,9 +65,12 @@ internal static class GrpcHosting
         services.AddSingleton(options.Lease);
         services.AddSingleton<LeaseRegistry>();
         services.AddHostedService(sp => sp.GetRequiredService<WatchHub>());
+        // Registered as one instance: grpc-dotnet resolves an interceptor from the container before creating one per call.
+        services.AddSingleton(new RequestSizeInterceptor(MaxRequestMessageSize));
         services.AddGrpc(o =>
         {
-            o.MaxReceiveMessageSize = MaxReceiveMessageSize;
+            o.MaxReceiveMessageSize = MaxTransportMessageSize;
+            o.Interceptors.Add<RequestSizeInterceptor>();
             o.EnableDetailedErrors = false;
         });
         services.AddGrpcReflection();

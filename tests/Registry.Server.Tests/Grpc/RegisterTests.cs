@@ -1,3 +1,4 @@
+using System.Globalization;
 using Grpc.Core;
 using V1 = Registry.V1;
 
@@ -82,11 +83,50 @@ public sealed class RegisterTests : IAsyncLifetime
         await heartbeatFirst.RequestStream.WriteAsync(new V1.RegisterRequest { Heartbeat = new V1.LeaseHeartbeat() });
         Assert.Equal(StatusCode.FailedPrecondition, (await Assert.ThrowsAsync<RpcException>(() => heartbeatFirst.ResponseStream.MoveNext())).StatusCode);
 
+        // Refused as it is read, before a lease is taken: nothing to deregister.
         using var oversized = _fixture.Client.Register();
-        var huge = Request("api", "big", port: 80);
-        huge.Instance.Metadata["blob"] = new string('x', 100_000);
+        var huge = Oversized("api", "big");
         await oversized.RequestStream.WriteAsync(huge);
-        Assert.Equal(StatusCode.ResourceExhausted, (await Assert.ThrowsAsync<RpcException>(() => oversized.ResponseStream.MoveNext())).StatusCode);
+        var tooBig = await Assert.ThrowsAsync<RpcException>(() => oversized.ResponseStream.MoveNext());
+        Assert.Equal(StatusCode.InvalidArgument, tooBig.StatusCode);
+        Assert.Equal(string.Create(CultureInfo.InvariantCulture, $"Register: a request message of {huge.CalculateSize():N0} bytes exceeds the 64 KiB limit"), tooBig.Status.Detail);
+        var notLeased = await Assert.ThrowsAsync<RpcException>(async () => await _fixture.Client.DeregisterAsync(new V1.DeregisterRequest { Service = "api", Id = "big" }));
+        Assert.Equal(StatusCode.NotFound, notLeased.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_oversized_update_ends_the_lease_stream_with_InvalidArgument_and_deletes_the_znode()
+    {
+        var server = _fixture.Server;
+        using var call = _fixture.Client.Register();
+        await call.RequestStream.WriteAsync(Request("api", "grows", port: 8080));
+        Assert.True(await call.ResponseStream.MoveNext());
+        await server.UntilServiceAsync("api", v => v.Registered.SequenceEqual(["grows"]), WatchReader.Deadline, "the lease is in the view");
+
+        await call.RequestStream.WriteAsync(Oversized("api", "grows"));
+        var tooBig = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext());
+        Assert.Equal(StatusCode.InvalidArgument, tooBig.StatusCode);
+        Assert.EndsWith("exceeds the 64 KiB limit", tooBig.Status.Detail, StringComparison.Ordinal);
+
+        // The client has not closed its side, and nothing reads the stream any more to time the lease out: only the
+        // handler's own release can delete the znode (the server's ZooKeeper session lives on).
+        await server.UntilServiceAsync("api", v => v.Registered.Count == 0, TimeSpan.FromSeconds(10), "the lease left the view");
+        var released = await Assert.ThrowsAsync<RpcException>(async () => await _fixture.Client.DeregisterAsync(new V1.DeregisterRequest { Service = "api", Id = "grows" }));
+        Assert.Equal(StatusCode.NotFound, released.StatusCode);
+
+        // Nothing is left reserved either: the same instance leases again at once on a new stream.
+        using var again = _fixture.Client.Register();
+        await again.RequestStream.WriteAsync(Request("api", "grows", port: 8080));
+        Assert.True(await again.ResponseStream.MoveNext());
+        Assert.Equal("/services/api/grows", again.ResponseStream.Current.Leased.Path);
+    }
+
+    /// <summary>An instance whose metadata takes it past the 64 KiB request limit.</summary>
+    private static V1.RegisterRequest Oversized(string service, string id)
+    {
+        var request = Request(service, id, port: 80);
+        request.Instance.Metadata["blob"] = new string('x', 100_000);
+        return request;
     }
 
     private static V1.RegisterRequest Request(string service, string id, int port, int? weight = null)

@@ -67,12 +67,12 @@ internal sealed partial class RegistryGrpcService
     {
         if (!ServiceName.TryParse(request.Service, out var service, out var error))
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"service '{request.Service}': {error}"));
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"service {ClientText.Quote(request.Service)}: {error}"));
         }
 
         if (Core.Names.DnsLabel.Check(request.Id) is { } idError)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"id '{request.Id}': {idError}"));
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"id {ClientText.Quote(request.Id)}: {idError}"));
         }
 
         return new V1.DeregisterResponse { Path = await leases.DeregisterAsync(service, request.Id).ConfigureAwait(false) };

@@ -63,6 +63,6 @@ internal sealed partial class RegistryGrpcService(LiveView live, WatchHub hub, W
             ?? throw new RpcException(new Status(StatusCode.InvalidArgument, error!));
         return found.Count > 0
             ? found
-            : throw new RpcException(new Status(StatusCode.NotFound, $"no service '{name}' in the view (revision {view.Revision})"));
+            : throw new RpcException(new Status(StatusCode.NotFound, $"no service {ClientText.Quote(name)} in the view (revision {view.Revision})"));
     }
 }

@@ -28,7 +28,7 @@ internal static class ServiceLookup
 
         if (!ServiceName.TryParse(name, out var parsed, out error))
         {
-            error = $"'{name}' is not a service name: {error}";
+            error = $"{ClientText.Quote(name)} is not a service name: {error}";
             return null;
         }
 
@@ -58,7 +58,7 @@ internal static class ServiceLookup
             }
             else
             {
-                error = $"'{name}' is not a service name: {why}";
+                error = $"{ClientText.Quote(name)} is not a service name: {why}";
                 return null;
             }
         }

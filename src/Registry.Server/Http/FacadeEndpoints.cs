@@ -32,7 +32,7 @@ internal static class FacadeEndpoints
                 ?? (protocol is null && found.Count > 0 ? found[0] : null);
             if (service is null)
             {
-                return Error($"no service '{name}'{(protocol is null ? "" : $" over {protocol}")} in the view (revision {view.Revision})", StatusCodes.Status404NotFound);
+                return Error($"no service {ClientText.Quote(name)}{(protocol is null ? "" : $" over {protocol}")} in the view (revision {view.Revision})", StatusCodes.Status404NotFound);
             }
 
             var answer = service.Answer.ToList();
@@ -60,7 +60,7 @@ internal static class FacadeEndpoints
             }
 
             return services.Count == 0
-                ? Error($"no service runs on '{host}' (revision {view.Revision})", StatusCodes.Status404NotFound)
+                ? Error($"no service runs on {ClientText.Quote(host)} (revision {view.Revision})", StatusCodes.Status404NotFound)
                 : Results.Json(new HostResponse(ViewDtos.Header(view, live, watcher.SkippedRegistrations), host, services), ViewJsonContext.Default.HostResponse);
         });
 

@@ -37,11 +37,11 @@ internal static class ViewEndpoints
             }
             else
             {
-                return Results.Json(new ErrorResponse($"'{name}' is not a service name: {error}"), ViewJsonContext.Default.ErrorResponse, statusCode: StatusCodes.Status400BadRequest);
+                return Results.Json(new ErrorResponse($"{ClientText.Quote(name)} is not a service name: {error}"), ViewJsonContext.Default.ErrorResponse, statusCode: StatusCodes.Status400BadRequest);
             }
 
             return found.Count == 0
-                ? Results.Json(new ErrorResponse($"no service '{name}' in the view (revision {view.Revision})"), ViewJsonContext.Default.ErrorResponse, statusCode: StatusCodes.Status404NotFound)
+                ? Results.Json(new ErrorResponse($"no service {ClientText.Quote(name)} in the view (revision {view.Revision})"), ViewJsonContext.Default.ErrorResponse, statusCode: StatusCodes.Status404NotFound)
                 : Results.Json(new ServiceResponse(ViewDtos.Header(view, live, watcher.SkippedRegistrations), [.. found.Select(ViewDtos.Detail)]), ViewJsonContext.Default.ServiceResponse);
         });
 

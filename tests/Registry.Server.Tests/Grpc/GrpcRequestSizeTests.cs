@@ -35,6 +35,10 @@ public sealed class GrpcRequestSizeTests : IAsyncLifetime
         var underLimit = await Assert.ThrowsAsync<RpcException>(async () => await client.ResolveAsync(new V1.ResolveRequest { Name = new string('a', 60_000) }));
         Assert.Equal(StatusCode.InvalidArgument, underLimit.StatusCode);
         Assert.DoesNotContain("limit", underLimit.Status.Detail, StringComparison.Ordinal);
+
+        // The refused name is quoted back cut short, with its length, not echoed whole.
+        Assert.Contains("(60,000 characters) is not a service name", underLimit.Status.Detail, StringComparison.Ordinal);
+        Assert.True(underLimit.Status.Detail.Length < 300, $"a {underLimit.Status.Detail.Length}-character status detail");
     }
 
     [Fact]

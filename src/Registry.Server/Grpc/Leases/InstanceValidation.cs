@@ -13,12 +13,12 @@ internal static class InstanceValidation
         var problems = new List<string>();
         if (!ServiceName.TryParse(spec.Service, out var service, out var serviceError))
         {
-            problems.Add($"service '{spec.Service}': {serviceError}");
+            problems.Add($"service {ClientText.Quote(spec.Service)}: {serviceError}");
         }
 
         if (DnsLabel.Check(spec.Id) is { } idError)
         {
-            problems.Add($"id '{spec.Id}': {idError}");
+            problems.Add($"id {ClientText.Quote(spec.Id)}: {idError}");
         }
 
         if (spec.Port is < 1 or > 65535)
@@ -39,7 +39,7 @@ internal static class InstanceValidation
         var protocol = spec.Protocol.Length == 0 ? "tcp" : spec.Protocol.ToLowerInvariant();
         if (protocol is not ("tcp" or "udp"))
         {
-            problems.Add($"protocol '{spec.Protocol}' is not tcp or udp");
+            problems.Add($"protocol {ClientText.Quote(spec.Protocol)} is not tcp or udp");
         }
 
         var address = spec.Address.Length > 0 ? spec.Address : peerAddress;

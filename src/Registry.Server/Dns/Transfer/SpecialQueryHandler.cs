@@ -115,18 +115,18 @@ internal sealed partial class SpecialQueryHandler : IDnsSpecialQueryHandler
         return signer is null ? ArsoftWire.Encode(response) : signer.Sign(response);
     }
 
-    private ArraySegment<byte> TsigFailure(DnsMessage query, TSigRecord tsig, TsigVerifier.Result result)
+    private ArraySegment<byte> TsigFailure(DnsMessage query, TSigRecord tsig, TsigVerifier.Verdict verdict)
     {
         var response = Reply(query, ReturnCode.NotAuthoritive);
-        if (result.Error == ReturnCode.BadTime)
+        if (verdict.Error == ReturnCode.BadTime)
         {
             // RFC 8945 §5.2.3: signed, with the request's Time Signed and our time in Other Data.
-            return new TsigSigner(result.Key!, result.Mac, _timeProvider).Sign(response, ReturnCode.BadTime, tsig.TimeSigned);
+            return new TsigSigner(verdict.Key!, verdict.Mac, _timeProvider).Sign(response, ReturnCode.BadTime, tsig.TimeSigned);
         }
 
-        return result.Error == ReturnCode.FormatError
+        return verdict.Error == ReturnCode.FormatError
             ? ArsoftWire.Encode(Reply(query, ReturnCode.FormatError))
-            : TsigSigner.Unsigned(response, tsig, result.Error);
+            : TsigSigner.Unsigned(response, tsig, verdict.Error);
     }
 
     /// <summary>A response header with the query's id, opcode and question, and <paramref name="code"/>.</summary>

@@ -13,7 +13,7 @@ namespace Registry.Server.Dns.Transfer;
 internal sealed class TsigVerifier(IReadOnlyList<TsigKey> keys, TimeProvider timeProvider)
 {
     /// <summary>The outcome: the key (when it is known), and NoError, BadKey, BadSig or BadTime.</summary>
-    public readonly record struct Result(TsigKey? Key, ReturnCode Error, byte[] Mac);
+    public readonly record struct Verdict(TsigKey? Key, ReturnCode Error, byte[] Mac);
 
     /// <summary>The key called <paramref name="name"/> with <paramref name="algorithm"/>, or null.</summary>
     public TsigKey? Find(DomainName name, TSigAlgorithm algorithm)
@@ -34,29 +34,29 @@ internal sealed class TsigVerifier(IReadOnlyList<TsigKey> keys, TimeProvider tim
     /// <param name="tsig">Its TSIG record, as ARSoft parsed it (name and algorithm).</param>
     /// <param name="priorMac">For a response: the MAC of the request (or of the previous message); null for a request.</param>
     /// <param name="timersOnly">For the second and later messages of a multi-message answer (RFC 8945 §5.3.1): only the timers are covered.</param>
-    public Result Verify(ReadOnlySpan<byte> message, TSigRecord tsig, byte[]? priorMac = null, bool timersOnly = false)
+    public Verdict Verify(ReadOnlySpan<byte> message, TSigRecord tsig, byte[]? priorMac = null, bool timersOnly = false)
     {
         if (!TsigWire.TryRead(message, out var fields))
         {
-            return new Result(null, ReturnCode.FormatError, []);
+            return new Verdict(null, ReturnCode.FormatError, []);
         }
 
         var mac = message[fields.Mac].ToArray();
         if (Find(tsig.Name, tsig.Algorithm) is not { } key)
         {
-            return new Result(null, ReturnCode.BadKey, mac);
+            return new Verdict(null, ReturnCode.BadKey, mac);
         }
 
         var expected = ComputeMac(key, message, fields, priorMac, timersOnly);
         if (mac.Length != expected.Length || !CryptographicOperations.FixedTimeEquals(mac, expected))
         {
-            return new Result(key, ReturnCode.BadSig, mac);
+            return new Verdict(key, ReturnCode.BadSig, mac);
         }
 
         var now = (ulong)timeProvider.GetUtcNow().ToUnixTimeSeconds();
         var signed = fields.TimeSigned(message);
         var distance = now > signed ? now - signed : signed - now;
-        return new Result(key, distance > fields.Fudge(message) ? ReturnCode.BadTime : ReturnCode.NoError, mac);
+        return new Verdict(key, distance > fields.Fudge(message) ? ReturnCode.BadTime : ReturnCode.NoError, mac);
     }
 
     private static byte[] ComputeMac(TsigKey key, ReadOnlySpan<byte> message, TsigWire.Fields fields, byte[]? priorMac, bool timersOnly)

@@ -1,9 +1,8 @@
-using System.Runtime.InteropServices;
-using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Registry.Core.Zones;
 using Registry.Server.Configuration;
+using Registry.Server.Hosting;
 
 namespace Registry.Server.Views;
 
@@ -14,67 +13,28 @@ namespace Registry.Server.Views;
 /// </summary>
 internal sealed partial class ZoneReloader(LiveView view, ServerOptions options, ILogger<ZoneReloader> logger) : BackgroundService
 {
-    /// <summary>How long the directory must be quiet before a reload: editors and git write a change in several steps.</summary>
-    public static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(250);
-
-    private readonly Channel<string> _requests = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ReloadRequests _requests = new();
 
     /// <summary>Asks for a reload (as SIGHUP does); <paramref name="reason"/> goes to the log.</summary>
-    public void RequestReload(string reason) => _requests.Writer.TryWrite(reason);
+    public void RequestReload(string reason) => _requests.Request(reason);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var files = new FileSystemWatcher(options.Zones)
-        {
-            IncludeSubdirectories = true,
-            NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size,
-        };
-        FileSystemEventHandler changed = (_, e) => RequestReload($"{e.ChangeType.ToString().ToLowerInvariant()} {e.FullPath}");
-        files.Changed += changed;
-        files.Created += changed;
-        files.Deleted += changed;
-        files.Renamed += (_, e) => RequestReload($"renamed {e.OldFullPath} to {e.FullPath}");
-        files.Error += (_, e) => RequestReload($"file watcher error ({e.GetException().Message})");
-        files.EnableRaisingEvents = true;
-
-        using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
-        {
-            context.Cancel = true; // SIGHUP means reload here, not terminate
-            RequestReload("SIGHUP");
-        });
-
+        _requests.WatchDirectory(options.Zones, includeSubdirectories: true);
+        _requests.OnHangup();
         try
         {
             while (true)
             {
-                var reason = await _requests.Reader.ReadAsync(stoppingToken).ConfigureAwait(false);
-                while (await WaitForMoreAsync(stoppingToken).ConfigureAwait(false))
-                {
-                    while (_requests.Reader.TryRead(out _))
-                    {
-                    }
-                }
-
-                Reload(reason);
+                Reload(await _requests.NextAsync(stoppingToken).ConfigureAwait(false));
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
-    }
-
-    /// <summary>True when another request arrives within <see cref="Settle"/>.</summary>
-    private async Task<bool> WaitForMoreAsync(CancellationToken cancellationToken)
-    {
-        using var settle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        settle.CancelAfter(Settle);
-        try
+        finally
         {
-            return await _requests.Reader.WaitToReadAsync(settle.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return false;
+            _requests.Dispose(); // the file watcher and the SIGHUP handler stop with the service
         }
     }
 

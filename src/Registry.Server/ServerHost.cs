@@ -11,6 +11,7 @@ using Registry.Server.Dns.Transfer;
 using Registry.Server.Dns.Transport;
 using Registry.Server.Embedded;
 using Registry.Server.Grpc;
+using Registry.Server.Grpc.Auth;
 using Registry.Server.Http;
 using Registry.Server.Views;
 using Registry.ZooKeeper;
@@ -42,6 +43,11 @@ internal static partial class ServerHost
             return ExitCodes.StartFailed;
         }
 
+        if (!TryLoadTokens(options, logger, out var tokens))
+        {
+            return ExitCodes.StartFailed;
+        }
+
         EmbeddedZooKeeper? embedded = null;
         try
         {
@@ -52,7 +58,7 @@ internal static partial class ServerHost
             }
 
             var connectString = embedded?.ConnectString ?? options.ZooKeeper!;
-            var app = Build(options, configuration, loggers, zones, defaultZone, connectString);
+            var app = Build(options, configuration, loggers, zones, defaultZone, tokens, connectString);
             await using (app.ConfigureAwait(false))
             {
                 Log.Starting(logger, connectString, options.Zones, defaultZone, string.Join(", ", options.Listen), options.GrpcListen.Count == 0 ? "off" : string.Join(", ", options.GrpcListen.Select(u => u.ToString().TrimEnd('/'))), options.DnsListen.Count == 0 ? "off" : string.Join(", ", options.DnsListen), options.BasePath);
@@ -95,6 +101,7 @@ internal static partial class ServerHost
         ILoggerFactory loggers,
         ZoneSet zones,
         string defaultZone,
+        TokenSet? tokens,
         string connectString)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = "registry-server" });
@@ -125,7 +132,7 @@ internal static partial class ServerHost
         builder.Services.AddSingleton<ZoneReloader>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ZoneReloader>());
 
-        GrpcHosting.AddServices(builder.Services, options);
+        GrpcHosting.AddServices(builder.Services, options, tokens);
 
         var app = builder.Build();
         app.MapViewEndpoints();

@@ -53,6 +53,35 @@ public sealed class ServerSettingsTests : IDisposable
     }
 
     [Fact]
+    public async Task A_bad_token_file_stops_the_start_with_file_and_line_and_never_echoes_a_token()
+    {
+        var tokens = Path.Combine(_zones.Root, "tokens");
+        await File.WriteAllTextAsync(tokens, $"# write tokens\n{Grpc.TokenFileTests.Line("good")} web\nplain-token-by-mistake web\n");
+        var (code, output) = await RegistryServerProcess.RunToEndAsync(["--zookeeper", "127.0.0.1:1", "--zones", _zones.Directory, "--data-dir", _zones.DataDirectory, "--auth-tokens", tokens]);
+
+        Assert.Equal(1, code);
+        Assert.Contains($"{tokens}:3: the line does not start with sha256:", output, StringComparison.Ordinal);
+        Assert.Contains("(--auth-tokens) has 1 error(s); fix them and start again", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("plain-token-by-mistake", output, StringComparison.Ordinal);
+
+        (code, output) = await RegistryServerProcess.RunToEndAsync(["--zookeeper", "127.0.0.1:1", "--zones", _zones.Directory, "--data-dir", _zones.DataDirectory, "--auth-tokens", tokens + ".missing"]);
+        Assert.Equal(1, code);
+        Assert.Contains($"{tokens}.missing: ", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Open_writes_on_a_gRPC_port_beyond_loopback_are_warned_about_once()
+    {
+        await using var server = RegistryServerProcess.Start(
+            ["--zookeeper", "127.0.0.1:1", "--zones", _zones.Directory, "--data-dir", _zones.DataDirectory, "--grpc-listen", $"http://0.0.0.0:{Registry.Testing.Internal.FreePorts.Next()}"]);
+        await server.WaitServingAsync();
+
+        var warning = "gRPC writes are open: anyone reaching http://0.0.0.0:";
+        Assert.Contains(warning, server.Output, StringComparison.Ordinal);
+        Assert.Equal(server.Output.IndexOf(warning, StringComparison.Ordinal), server.Output.LastIndexOf(warning, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_missing_zones_directory_and_an_ambiguous_default_zone_are_explained()
     {
         var (code, output) = await RegistryServerProcess.RunToEndAsync(["--zookeeper", "127.0.0.1:1", "--zones", Path.Combine(_zones.Root, "nope"), "--data-dir", _zones.DataDirectory]);
@@ -99,6 +128,7 @@ public sealed class ServerSettingsTests : IDisposable
         Assert.Equal("svc.example.", services.GetProperty("view").GetProperty("defaultZone").GetString());
         Assert.True(services.GetProperty("view").GetProperty("stale").GetBoolean());
         Assert.Contains("base path /from-command-line", server.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("gRPC writes are open", server.Output, StringComparison.Ordinal); // gRPC on loopback only
     }
 
     [Theory]
@@ -166,7 +196,7 @@ public sealed class ServerSettingsTests : IDisposable
     [Fact]
     public void Environment_variables_follow_the_options() =>
         Assert.Equal(
-            ["REGISTRY_ZOOKEEPER", "REGISTRY_EMBEDDED_PORT", "REGISTRY_ZONES", "REGISTRY_DEFAULT_ZONE", "REGISTRY_BASE_PATH", "REGISTRY_LISTEN", "REGISTRY_GRPC_LISTEN", "REGISTRY_WATCH_HEARTBEAT", "REGISTRY_WATCH_HISTORY", "REGISTRY_WATCH_BUFFER", "REGISTRY_LEASE_TIMEOUT",
+            ["REGISTRY_ZOOKEEPER", "REGISTRY_EMBEDDED_PORT", "REGISTRY_ZONES", "REGISTRY_DEFAULT_ZONE", "REGISTRY_BASE_PATH", "REGISTRY_LISTEN", "REGISTRY_GRPC_LISTEN", "REGISTRY_WATCH_HEARTBEAT", "REGISTRY_WATCH_HISTORY", "REGISTRY_WATCH_BUFFER", "REGISTRY_LEASE_TIMEOUT", "REGISTRY_AUTH_TOKENS",
              "REGISTRY_DNS_LISTEN", "REGISTRY_DNS_TTL", "REGISTRY_DNS_TCP_IDLE_TIMEOUT", "REGISTRY_DNS_TCP_MAX_CONNECTIONS", "REGISTRY_DNS_TRANSFER_ALLOW", "REGISTRY_DNS_TSIG_KEY", "REGISTRY_DNS_NOTIFY", "REGISTRY_DNS_NOTIFY_INTERVAL", "REGISTRY_DATA_DIR", "REGISTRY_SESSION_TIMEOUT", "REGISTRY_UNDECLARED", "REGISTRY_PANIC_THRESHOLD", "REGISTRY_LOG_FORMAT", "REGISTRY_LOG_LEVEL"],
             Settings.All.Select(s => s.EnvironmentVariable));
 }

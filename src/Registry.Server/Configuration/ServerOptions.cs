@@ -31,6 +31,9 @@ internal sealed record ServerOptions
     /// <summary>How Register leases behave.</summary>
     public Grpc.Leases.LeaseOptions Lease { get; init; } = new();
 
+    /// <summary>Absolute path of the write token file (<c>--auth-tokens</c>); null when gRPC writes are open to anyone.</summary>
+    public string? AuthTokens { get; init; }
+
     /// <summary>Where the DNS facade listens (UDP and TCP on each); empty when it is off.</summary>
     public IReadOnlyList<System.Net.IPEndPoint> DnsListen { get; init; } = [];
 

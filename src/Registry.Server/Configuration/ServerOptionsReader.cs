@@ -131,6 +131,7 @@ internal static class ServerOptionsReader
             GrpcListen = grpcListen,
             Watch = watch,
             Lease = new Grpc.Leases.LeaseOptions { Timeout = leaseTimeout },
+            AuthTokens = Get(Settings.AuthTokens) is { Length: > 0 } tokens ? Path.GetFullPath(tokens) : null,
             DnsListen = dnsListen,
             DnsTtl = dnsTtl,
             DnsTcpIdleTimeout = dnsTcpIdle,

@@ -74,6 +74,13 @@ internal static class Settings
         "A gRPC Register lease whose stream sends nothing for this long is ended and its instance deregistered (e.g. 10s)",
         "10s");
 
+    public static readonly Setting AuthTokens = new(
+        "AuthTokens",
+        "--auth-tokens",
+        "File of the bearer tokens that may Register and Deregister over gRPC, one per line as 'sha256:<hex of the token's SHA-256>  web,pay-*' "
+        + "(make a line with 'registryctl token hash'); re-read on change and on SIGHUP. Without it, anyone who reaches --grpc-listen may write",
+        null);
+
     public static readonly Setting DnsListen = new(
         "DnsListen",
         "--dns-listen",
@@ -161,6 +168,6 @@ internal static class Settings
     /// <summary>Every setting, in <c>--help</c> order.</summary>
     public static IReadOnlyList<Setting> All { get; } =
     [
-        ZooKeeper, EmbeddedPort, Zones, DefaultZone, BasePath, Listen, GrpcListen, WatchHeartbeat, WatchHistory, WatchBuffer, LeaseTimeout, DnsListen, DnsTtl, DnsTcpIdleTimeout, DnsTcpMaxConnections, DnsTransferAllow, DnsTsigKey, DnsNotify, DnsNotifyInterval, DataDir, SessionTimeout, Undeclared, PanicThreshold, LogFormat, LogLevel,
+        ZooKeeper, EmbeddedPort, Zones, DefaultZone, BasePath, Listen, GrpcListen, WatchHeartbeat, WatchHistory, WatchBuffer, LeaseTimeout, AuthTokens, DnsListen, DnsTtl, DnsTcpIdleTimeout, DnsTcpMaxConnections, DnsTransferAllow, DnsTsigKey, DnsNotify, DnsNotifyInterval, DataDir, SessionTimeout, Undeclared, PanicThreshold, LogFormat, LogLevel,
     ];
 }

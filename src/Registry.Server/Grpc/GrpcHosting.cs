@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Registry.Server.Configuration;
+using Registry.Server.Grpc.Auth;
 using Registry.Server.Grpc.Leases;
 using Registry.Server.Grpc.Watch;
 
@@ -58,8 +60,13 @@ internal static class GrpcHosting
         });
     }
 
-    public static void AddServices(IServiceCollection services, ServerOptions options)
+    /// <param name="services">The host's services.</param>
+    /// <param name="options">The server's settings.</param>
+    /// <param name="tokens">The write tokens loaded at start; null when writes are open (no <c>--auth-tokens</c>).</param>
+    public static void AddServices(IServiceCollection services, ServerOptions options, TokenSet? tokens)
     {
+        services.AddSingleton(sp => new WriteAuthorizer(tokens, sp.GetRequiredService<ILogger<WriteAuthorizer>>()));
+        services.AddHostedService<TokenReloader>();
         services.AddSingleton(options.Watch);
         services.AddSingleton<WatchHub>();
         services.AddSingleton(options.Lease);

@@ -1,12 +1,18 @@
 using Grpc.Core;
 using Microsoft.AspNetCore.Http;
 using Registry.Core.Names;
+using Registry.Server.Grpc.Auth;
 using Registry.Server.Grpc.Leases;
 using V1 = Registry.V1;
 
 namespace Registry.Server.Grpc;
 
-/// <summary>Register (a lease stream) and Deregister.</summary>
+/// <summary>
+/// Register (a lease stream) and Deregister. With <c>--auth-tokens</c> both need a bearer token allowed for the
+/// service: Register checks it on the first message, the one that names the instance (updates cannot change the
+/// service, so it holds for the stream); Deregister checks it for the service of the instance it removes, before
+/// looking the lease up, so that a refused caller learns nothing of which leases exist.
+/// </summary>
 internal sealed partial class RegistryGrpcService
 {
     public override async Task Register(IAsyncStreamReader<V1.RegisterRequest> requestStream, IServerStreamWriter<V1.RegisterResponse> responseStream, ServerCallContext context)
@@ -19,12 +25,17 @@ internal sealed partial class RegistryGrpcService
             return;
         }
 
+        // Who asks comes first: a caller without a valid token learns nothing, not even what is wrong with its
+        // request. It is checked once the first message is in, so the client's first write never races the refusal.
+        var token = writes.Authenticate(context);
         if (first.RequestCase != V1.RegisterRequest.RequestOneofCase.Instance)
         {
             throw new RpcException(new Status(StatusCode.FailedPrecondition, "the first message of a Register stream names the instance"));
         }
 
-        var lease = await leases.AcquireAsync(InstanceValidation.ToInstance(first.Instance, peer), context.Peer, cancellationToken).ConfigureAwait(false);
+        var instance = InstanceValidation.ToInstance(first.Instance, peer);
+        writes.Authorize(token, instance.Service, context);
+        var lease = await leases.AcquireAsync(instance, context.Peer, cancellationToken).ConfigureAwait(false);
         var reason = "the stream ended";
         try
         {
@@ -65,6 +76,7 @@ internal sealed partial class RegistryGrpcService
 
     public override async Task<V1.DeregisterResponse> Deregister(V1.DeregisterRequest request, ServerCallContext context)
     {
+        var token = writes.Authenticate(context);
         if (!ServiceName.TryParse(request.Service, out var service, out var error))
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"service {ClientText.Quote(request.Service)}: {error}"));
@@ -75,6 +87,7 @@ internal sealed partial class RegistryGrpcService
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"id {ClientText.Quote(request.Id)}: {idError}"));
         }
 
+        writes.Authorize(token, service, context);
         return new V1.DeregisterResponse { Path = await leases.DeregisterAsync(service, request.Id).ConfigureAwait(false) };
     }
 

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Registry.Core.View;
+using Registry.Server.Grpc.Auth;
 using Registry.Server.Grpc.Leases;
 using Registry.Server.Grpc.Watch;
 using Registry.Server.Views;
@@ -10,9 +11,10 @@ namespace Registry.Server.Grpc;
 
 /// <summary>
 /// The <c>registry.v1.Registry</c> service. Reads answer from one snapshot (<see cref="LiveView.Current"/>), so an
-/// answer never mixes two generations; Watch is fed by the <see cref="WatchHub"/>; Register leases are held by the <see cref="LeaseRegistry"/>.
+/// answer never mixes two generations; Watch is fed by the <see cref="WatchHub"/>; Register leases are held by the
+/// <see cref="LeaseRegistry"/>. Writes (Register, Deregister) pass the <see cref="WriteAuthorizer"/>; reads are open.
 /// </summary>
-internal sealed partial class RegistryGrpcService(LiveView live, WatchHub hub, WatchOptions watchOptions, LeaseRegistry leases, LeaseOptions leaseOptions, TimeProvider time, ILogger<RegistryGrpcService> logger)
+internal sealed partial class RegistryGrpcService(LiveView live, WatchHub hub, WatchOptions watchOptions, LeaseRegistry leases, LeaseOptions leaseOptions, WriteAuthorizer writes, TimeProvider time, ILogger<RegistryGrpcService> logger)
     : V1.Registry.RegistryBase
 {
     public override Task<V1.ResolveResponse> Resolve(V1.ResolveRequest request, ServerCallContext context)

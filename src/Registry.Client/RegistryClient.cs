@@ -1,6 +1,7 @@
 using System.Net.Http;
 using System.Runtime.CompilerServices;
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Registry.V1;
 
@@ -15,16 +16,23 @@ public sealed class RegistryClient : IDisposable
 {
     private readonly RegistryClientOptions _options;
     private readonly GrpcChannel[] _channels;
+    private readonly CallInvoker[] _invokers;
     private int _next;
 
     /// <summary>A client of the servers in <paramref name="options"/>.</summary>
-    /// <exception cref="ArgumentException">No address is given.</exception>
+    /// <exception cref="ArgumentException">No address is given, or the bearer token is empty or holds characters a header cannot carry.</exception>
     public RegistryClient(RegistryClientOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Addresses.Count == 0)
         {
             throw new ArgumentException("at least one registry server address is needed", nameof(options));
+        }
+
+        if (options.BearerToken is { } token && (token.Length == 0 || token.Any(c => c is <= ' ' or > '~')))
+        {
+            // Said here, once, rather than by every call failing inside the HTTP stack; the message never repeats the token.
+            throw new ArgumentException("the bearer token is empty or holds spaces, control or non-ASCII characters", nameof(options));
         }
 
         _options = options;
@@ -39,6 +47,17 @@ public sealed class RegistryClient : IDisposable
                 EnableMultipleHttp2Connections = true,
             },
         }))];
+
+        // A header on every call rather than call credentials: grpc-dotnet drops call credentials on http:// channels,
+        // and h2c is what the server speaks.
+        var authorization = options.BearerToken is null ? null : "Bearer " + options.BearerToken;
+        _invokers = [.. _channels.Select(channel => authorization is null
+            ? channel.CreateCallInvoker()
+            : channel.Intercept(metadata =>
+            {
+                metadata.Add("authorization", authorization);
+                return metadata;
+            }))];
     }
 
     /// <summary>A client of one server.</summary>
@@ -114,7 +133,11 @@ public sealed class RegistryClient : IDisposable
     /// </summary>
     /// <param name="instance">The instance (service, id, port; address defaults to this host's as the server sees it).</param>
     /// <param name="cancellationToken">Cancels the first registration.</param>
-    /// <exception cref="RpcException">InvalidArgument (the reason says which field), AlreadyExists, Unavailable.</exception>
+    /// <exception cref="RpcException">
+    /// InvalidArgument (the reason says which field), AlreadyExists, Unavailable; Unauthenticated (no or an unknown
+    /// <see cref="RegistryClientOptions.BearerToken"/>) or PermissionDenied (the token may not write this service)
+    /// from a server started with <c>--auth-tokens</c>.
+    /// </exception>
     public async Task<RegistryLease> RegisterAsync(InstanceSpec instance, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(instance);
@@ -133,7 +156,7 @@ public sealed class RegistryClient : IDisposable
     }
 
     /// <summary>The client of the server in use.</summary>
-    internal Registry.V1.Registry.RegistryClient Current() => new(_channels[Volatile.Read(ref _next) % _channels.Length]);
+    internal Registry.V1.Registry.RegistryClient Current() => new(_invokers[Volatile.Read(ref _next) % _invokers.Length]);
 
     /// <summary>Moves on to the next server after a failure.</summary>
     internal void Advance() => Interlocked.Increment(ref _next);

@@ -12,6 +12,13 @@ public sealed class RegistryClientOptions
     /// <summary>The longest wait between reconnection attempts.</summary>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// A write token, sent as <c>authorization: Bearer &lt;token&gt;</c> on every call, for servers started with
+    /// <c>--auth-tokens</c> (they refuse Register and Deregister without one); null sends none. Over an <c>http://</c>
+    /// address it crosses the network in clear text, like everything else on that connection.
+    /// </summary>
+    public string? BearerToken { get; set; }
+
     /// <summary>HTTP/2 ping interval on idle connections, so that a dead server is noticed even while nothing changes.</summary>
     public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(15);
 }

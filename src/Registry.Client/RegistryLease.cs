@@ -137,7 +137,9 @@ public sealed class RegistryLease : IAsyncDisposable
 
     /// <summary>
     /// Failures a new stream may cure. AlreadyExists counts: the server may still hold the broken stream's lease until
-    /// it notices (at most a lease timeout). A refused instance does not: it would be refused again.
+    /// it notices (at most a lease timeout). So do Unauthenticated and PermissionDenied once the lease was granted: the
+    /// token was good then, and the next server, or this one after a token file reload, may take it again. A refused
+    /// instance does not: it would be refused again.
     /// </summary>
     private static bool IsBroken(Exception e) =>
         e is IOException or HttpRequestException or InvalidOperationException or RpcException { StatusCode: not (StatusCode.InvalidArgument or StatusCode.FailedPrecondition) };

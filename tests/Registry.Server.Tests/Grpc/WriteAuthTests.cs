@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Registry.Client;
 using Registry.Testing;
 using Registry.ZooKeeper;
 using V1 = Registry.V1;
@@ -109,6 +110,30 @@ public sealed class WriteAuthTests(WriteAuthTests.Server server) : IClassFixture
         using var watch = WatchReader.Open(Client, services: "api");
         Assert.Equal(V1.WatchEvent.EventOneofCase.Snapshot, (await watch.NextAsync()).EventCase);
         Assert.True((await Fixture.Server.GetAsync("/v1/services/api")).IsSuccessStatusCode);
+    }
+
+    [Fact]
+    public async Task The_typed_client_sends_its_bearer_token()
+    {
+        RegistryClient Connect(string? token) => new(new RegistryClientOptions { Addresses = { Fixture.GrpcAddress }, BearerToken = token });
+
+        using var anonymous = Connect(null);
+        var refused = await Assert.ThrowsAsync<RpcException>(() => anonymous.RegisterAsync(new V1.InstanceSpec { Service = "api", Id = "c0", Address = "10.5.5.5", Port = 80 }));
+        Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
+
+        using var client = Connect(ApiToken);
+        var denied = await Assert.ThrowsAsync<RpcException>(() => client.RegisterAsync(new V1.InstanceSpec { Service = "pay-api", Id = "c1", Address = "10.5.5.5", Port = 80 }));
+        Assert.Equal(StatusCode.PermissionDenied, denied.StatusCode);
+
+        await using var lease = await client.RegisterAsync(new V1.InstanceSpec { Service = "api", Id = "c2", Address = "10.5.5.5", Port = 80 });
+        Assert.Equal("/services/api/c2", lease.Path);
+        await Poll.UntilAsync(
+            async ct => (await anonymous.ResolveAsync("api", ct)).Answer.Any(e => e.Target == "c2.api.svc.example."),
+            WatchReader.Deadline,
+            "the lease is in api's answer");
+
+        Assert.Throws<ArgumentException>(() => Connect("two words"));
+        Assert.Throws<ArgumentException>(() => Connect(""));
     }
 
     private static Metadata Bearer(string token) => new() { { "authorization", "Bearer " + token } };

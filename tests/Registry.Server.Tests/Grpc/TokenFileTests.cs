@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Registry.Core.Names;
 using Registry.Server.Grpc.Auth;
 
 namespace Registry.Server.Tests.Grpc;
@@ -87,33 +86,6 @@ public sealed class TokenFileTests
 
         Assert.StartsWith($"{path}: ", Assert.Single(errors), StringComparison.Ordinal);
     }
-
-    [Theory]
-    [InlineData("web", "web", true)]
-    [InlineData("web", "WEB", true)]
-    [InlineData("web", "web2", false)]
-    [InlineData("web", "we", false)]
-    [InlineData("pay-*", "pay-api", true)]
-    [InlineData("pay-*", "PAY-Gateway", true)]
-    [InlineData("pay-*", "pay", false)]
-    [InlineData("pay-*", "payroll", false)]
-    [InlineData("pay*", "payroll", true)]
-    [InlineData("*", "anything", true)]
-    public void Patterns_match_service_names_case_insensitively(string pattern, string service, bool matches)
-    {
-        Assert.True(ServicePattern.TryParse(pattern, out var parsed, out var error), error);
-        Assert.Equal(matches, parsed.Matches(ServiceName.Parse(service)));
-    }
-
-    [Theory]
-    [InlineData("**")]
-    [InlineData("*web")]
-    [InlineData("w*b")]
-    [InlineData("-*")]
-    [InlineData("web.example")]
-    [InlineData("")]
-    public void Patterns_other_than_a_name_or_a_trailing_star_are_refused(string pattern) =>
-        Assert.False(ServicePattern.TryParse(pattern, out _, out _));
 
     /// <summary>A token file line for <paramref name="token"/>, as <c>registryctl token hash</c> prints it.</summary>
     internal static string Line(string token) => "sha256:" + Hex(token);

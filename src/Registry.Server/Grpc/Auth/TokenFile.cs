@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using Registry.Core.Names;
 
 namespace Registry.Server.Grpc.Auth;
 

@@ -1,13 +1,12 @@
-using Registry.Core.Names;
-
-namespace Registry.Server.Grpc.Auth;
+namespace Registry.Core.Names;
 
 /// <summary>
-/// Which services a write token may register: a service name (<c>web</c>), a prefix (<c>pay-*</c>: every service
-/// whose name starts with <c>pay-</c>) or <c>*</c> (every service). Case-insensitive, as service names compare.
-/// Only a trailing <c>*</c> is a wildcard: anything richer would make a token file hard to audit at a glance.
+/// A set of service names, as the server's write token file grants them: a service name (<c>web</c>), a prefix
+/// (<c>pay-*</c>: every service whose name starts with <c>pay-</c>) or <c>*</c> (every service). Case-insensitive, as
+/// service names compare. Only a trailing <c>*</c> is a wildcard: anything richer would make a grant hard to audit at
+/// a glance.
 /// </summary>
-internal readonly record struct ServicePattern
+public readonly record struct ServicePattern
 {
     private ServicePattern(string text, string prefix, bool isPrefix)
     {
@@ -63,5 +62,6 @@ internal readonly record struct ServicePattern
         ? service.Value.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase)
         : service.Value.Equals(Prefix, StringComparison.OrdinalIgnoreCase);
 
+    /// <inheritdoc/>
     public override string ToString() => Text;
 }

@@ -87,6 +87,29 @@ public sealed class TokenFileTests
         Assert.StartsWith($"{path}: ", Assert.Single(errors), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_line_from_registryctl_token_hash_is_read_as_written()
+    {
+        const string token = "c9b1e07d4a6f4b2e8d3a5f7c1e9b0d2a";
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "registryctl.dll"), "token", "hash", "web", "pay-*"])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+        };
+        using var registryctl = System.Diagnostics.Process.Start(start)!;
+        await registryctl.StandardInput.WriteLineAsync(token); // as `echo "$TOKEN" |` would: the newline is not the token's
+        registryctl.StandardInput.Close();
+        var line = await registryctl.StandardOutput.ReadToEndAsync();
+        await registryctl.WaitForExitAsync();
+
+        var set = TokenFile.Parse("# from registryctl\n" + line, "tokens", Now, out var errors);
+
+        Assert.Empty(errors);
+        var entry = set!.Find(token);
+        Assert.NotNull(entry);
+        Assert.Equal(["web", "pay-*"], entry.Services.Select(p => p.Text));
+    }
+
     /// <summary>A token file line for <paramref name="token"/>, as <c>registryctl token hash</c> prints it.</summary>
     internal static string Line(string token) => "sha256:" + Hex(token);
 

@@ -9,8 +9,8 @@ namespace Registry.Server.Grpc.Auth;
 /// token's SHA-256, then the services it may write, separated by commas and/or spaces:
 /// <code>
 /// # deploy bot
-/// sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08  web, api
-/// sha256:60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752  pay-*   # every pay-… service
+/// sha256:b51d8723e1c16a5d7c64888fdbb8b656e6e49e035eb4599ca03a622bef4e1dbb  web, api
+/// sha256:50e48066b4ae6aa20c00710e64f1a3c1c2aab99ec8e892b7e5749bc188453d5d  pay-*   # every pay-… service
 /// </code>
 /// <c>#</c> starts a comment; blank lines are skipped. Only hashes are accepted, never the tokens themselves, so the
 /// file can be read by whoever may read the server's configuration without giving them write access.

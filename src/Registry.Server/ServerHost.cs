@@ -226,6 +226,10 @@ internal static partial class ServerHost
             // Kestrel and routing are chatty at Information; their warnings still show.
             logging.AddFilter("Microsoft", LogLevel.Warning);
 
+            // grpc-dotnet logs every refused call's status detail at Information, unthrottled, with a stack trace when a
+            // client cancels; the server's own events say what was refused (rate-limited) and its warnings still show.
+            logging.AddFilter("Grpc", LogLevel.Warning);
+
             // The host logs a failed start with its stack trace; ServerHost reports it once, in one line when it can.
             logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
             if (options.JsonLogs)

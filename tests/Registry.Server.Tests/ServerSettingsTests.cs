@@ -102,11 +102,12 @@ public sealed class ServerSettingsTests : IDisposable
         using var squatter = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         squatter.Start();
         var port = ((System.Net.IPEndPoint)squatter.LocalEndpoint).Port;
+        // The other listeners on free ports of their own (DNS off), so that only the squatted one can be taken.
         var (code, output) = await RegistryServerProcess.RunToEndAsync(
-            ["--zookeeper", "127.0.0.1:1", "--zones", _zones.Directory, "--data-dir", _zones.DataDirectory],
+            ["--zookeeper", "127.0.0.1:1", "--zones", _zones.Directory, "--data-dir", _zones.DataDirectory, "--grpc-listen", $"http://127.0.0.1:{Registry.Testing.Internal.FreePorts.Next()}", "--dns-listen", "none"],
             new Dictionary<string, string> { ["REGISTRY_LISTEN"] = $"http://127.0.0.1:{port}" });
 
-        Assert.Equal(1, code);
+        Assert.True(code == 1, $"exit code {code}, output:\n{output}");
         Assert.Contains("address already in use. (choose other addresses with --listen and --grpc-listen)", output, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", output, StringComparison.Ordinal); // one line, no stack trace
     }

@@ -99,7 +99,12 @@ public sealed partial class ZooKeeperClient : IConnectionOwner
             connection.Start(response.TimeoutMs);
 
             // Watches and credentials go first, before any request of the application can reach this connection.
-            Prime(connection);
+            var auth = Prime(connection);
+            if (!_firstConnection.Task.IsCompleted && auth.Count > 0)
+            {
+                Volatile.Write(ref _firstAuth, Task.WhenAll(auth));
+            }
+
             _connection = connection;
             if (cancellationToken.IsCancellationRequested)
             {
@@ -185,7 +190,8 @@ public sealed partial class ZooKeeperClient : IConnectionOwner
         }
     }
 
-    private void Prime(ClientConnection connection)
+    /// <summary>Sends the watches and credentials; returns the replies to the credentials.</summary>
+    private List<Task> Prime(ClientConnection connection)
     {
         var watches = _watches.Snapshot();
         var relativeZxid = LastZxid;
@@ -230,17 +236,25 @@ public sealed partial class ZooKeeperClient : IConnectionOwner
             credentials = [.. _authInfo];
         }
 
+        var replies = new List<Task>(credentials.Count);
         foreach (var (scheme, auth) in credentials)
         {
-            SendPrime(connection, new AuthRequest(scheme, auth), Xids.Auth);
+            replies.Add(SendPrime(connection, new AuthRequest(scheme, auth), Xids.Auth));
         }
+
+        return replies;
     }
 
-    private void SendPrime<TRequest>(ClientConnection connection, TRequest request, int xid = Xids.SetWatches)
+    private Task<EmptyResponse> SendPrime<TRequest>(ClientConnection connection, TRequest request, int xid = Xids.SetWatches)
         where TRequest : IJuteRequest
     {
         var pending = new PendingRequest<TRequest, EmptyResponse>(request) { Xid = xid };
-        connection.TryEnqueue(pending);
+        if (!connection.TryEnqueue(pending))
+        {
+            // Broken already: the next connection primes again; whoever waits for the reply must not wait for ever.
+            pending.Fail(new ConnectionLossException(null, "the connection broke before it was primed"));
+        }
+
         pending.Task.ContinueWith(
             static (task, state) =>
             {
@@ -259,6 +273,7 @@ public sealed partial class ZooKeeperClient : IConnectionOwner
             CancellationToken.None,
             TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
+        return pending.Task;
     }
 
     private static SetWatches2Request NewSetWatches(long relativeZxid) => new(relativeZxid, [], [], [], [], []);

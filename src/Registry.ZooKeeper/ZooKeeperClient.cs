@@ -34,6 +34,9 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable
     private long _lastZxid;
     private bool _seenReadWriteServer;
     private Task _sessionLoop = Task.CompletedTask;
+
+    // The replies to the first connection's credentials (see ConnectAsync).
+    private Task _firstAuth = Task.CompletedTask;
     private int _disposed;
 
     private ZooKeeperClient(ZooKeeperClientOptions options)
@@ -51,6 +54,11 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable
         _events = new EventDispatcher(_logger);
         _sessionId = options.SessionId;
         _sessionPassword = options.SessionId != 0 ? options.SessionPassword.ToArray() : new byte[16];
+        foreach (var credential in options.Credentials)
+        {
+            ArgumentNullException.ThrowIfNull(credential, nameof(options));
+            _authInfo.Add((credential.Scheme, credential.Auth.ToArray()));
+        }
 
         // A session to resume was made on a read-write server; one first opened on a read-only server is not.
         _seenReadWriteServer = options.SessionId != 0;
@@ -95,6 +103,7 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable
     /// <exception cref="ArgumentException">The options are invalid (bad connect string, chroot or timeout).</exception>
     /// <exception cref="SessionExpiredException">The session to resume has expired.</exception>
     /// <exception cref="ConnectionLossException">No server accepted a session within <see cref="ZooKeeperClientOptions.InitialConnectTimeout"/>.</exception>
+    /// <exception cref="AuthFailedException">The server rejected one of <see cref="ZooKeeperClientOptions.Credentials"/> (no provider for its scheme, or a provider refused it).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
     public static async Task<ZooKeeperClient> ConnectAsync(ZooKeeperClientOptions options, CancellationToken cancellationToken = default)
     {
@@ -103,6 +112,7 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable
         try
         {
             await client._firstConnection.Task.WaitAsync(options.InitialConnectTimeout, cancellationToken).ConfigureAwait(false);
+            await client.FirstAuthAsync(cancellationToken).ConfigureAwait(false);
             return client;
         }
         catch (TimeoutException)
@@ -203,6 +213,21 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable
         NotifyWatchersOfSessionEnd(SessionState.Closed);
         await _events.DisposeAsync().ConfigureAwait(false);
         _closing.Dispose();
+    }
+
+    /// <summary>
+    /// Waits for the server's answer to the credentials of the options, so that a rejected one fails ConnectAsync
+    /// rather than a later request. A connection lost before the answer is not a failure: the next one sends them again.
+    /// </summary>
+    private async Task FirstAuthAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Volatile.Read(ref _firstAuth).WaitAsync(_options.InitialConnectTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ConnectionLossException)
+        {
+        }
     }
 
     private TimeSpan ConnectTimeout =>

@@ -37,6 +37,14 @@ public sealed class ZooKeeperClientOptions
     /// <summary>The password of the session given by <see cref="SessionId"/>.</summary>
     public ReadOnlyMemory<byte> SessionPassword { get; init; }
 
+    /// <summary>
+    /// Credentials the session presents (e.g. <see cref="AuthInfo.Digest"/>): sent on the first connection before
+    /// <see cref="ZooKeeperClient.ConnectAsync(ZooKeeperClientOptions, CancellationToken)"/> returns, so that the first
+    /// request already runs with them, and again on every reconnect. A credential the server rejects makes
+    /// <c>ConnectAsync</c> fail with <see cref="AuthFailedException"/>.
+    /// </summary>
+    public IReadOnlyList<AuthInfo> Credentials { get; init; } = [];
+
     /// <summary>Receives session events (<see cref="WatchEventType.None"/>) in order with watch events.</summary>
     public IWatcher? SessionWatcher { get; init; }
 

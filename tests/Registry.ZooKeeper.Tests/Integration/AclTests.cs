@@ -54,6 +54,42 @@ public class AclTests(ZooKeeperFixture fixture, ITestOutputHelper output) : ZooK
     }
 
     [Fact]
+    public async Task Credentials_of_the_options_hold_from_the_first_request_and_after_a_reconnect()
+    {
+        var owner = await ConnectAsync(credentials: [AuthInfo.Digest("web", "s3cret")]);
+        await owner.CreateAsync("/locked", Encoding.UTF8.GetBytes("secret"), acl: [Acl.Digest(Permissions.All, "web", "s3cret")]);
+        var stranger = await ConnectAsync();
+        await Assert.ThrowsAsync<NoAuthException>(() => stranger.GetDataAsync("/locked"));
+
+        await using var proxy = await Registry.Testing.TcpProxy.StartAsync(Server.EndPoint);
+        var zk = await ConnectAsync(proxy.ConnectString + Root, sessionTimeout: TimeSpan.FromSeconds(6), credentials: [AuthInfo.Digest("web", "s3cret")]);
+        Assert.Equal("secret", Encoding.UTF8.GetString((await zk.GetDataAsync("/locked")).Data));
+
+        proxy.CutAll();
+        await EventuallyAsync(() => Task.FromResult(zk.State == SessionState.Connected && proxy.AcceptedConnections >= 2), "reconnected");
+        await EventuallyAsync(async () =>
+        {
+            try
+            {
+                await zk.SetDataAsync("/locked", Encoding.UTF8.GetBytes("again"));
+                return true;
+            }
+            catch (ConnectionLossException)
+            {
+                return false;
+            }
+        }, "write with the credentials sent again");
+        Assert.Equal("again", Encoding.UTF8.GetString((await owner.GetDataAsync("/locked")).Data));
+    }
+
+    [Fact]
+    public async Task A_credential_the_server_rejects_fails_ConnectAsync()
+    {
+        var rejected = await Assert.ThrowsAsync<AuthFailedException>(() => ConnectAsync(credentials: [new AuthInfo("no-such-scheme", [1, 2, 3])]));
+        Assert.Equal(KeeperErrorCode.AuthFailed, rejected.Code);
+    }
+
+    [Fact]
     public async Task SetAcl_follows_the_acl_version()
     {
         var zk = await ConnectAsync();

@@ -62,10 +62,12 @@ public abstract class ZooKeeperTestBase : IAsyncLifetime
         TimeSpan? sessionTimeout = null,
         long sessionId = 0,
         ReadOnlyMemory<byte> sessionPassword = default,
-        IWatcher? sessionWatcher = null)
+        IWatcher? sessionWatcher = null,
+        IReadOnlyList<AuthInfo>? credentials = null)
     {
         var client = await ZooKeeperClient.ConnectAsync(new ZooKeeperClientOptions
         {
+            Credentials = credentials ?? [],
             ConnectString = connectString ?? Server.ConnectString + Root,
             SessionTimeout = sessionTimeout ?? TimeSpan.FromSeconds(10),
             SessionId = sessionId,

@@ -22,6 +22,7 @@ public sealed partial class RegistrationWatcher
     private async Task LoadAllAsync(ZooKeeperClient client, CancellationToken cancellationToken)
     {
         var services = ImmutableDictionary.CreateBuilder<ServiceName, ImmutableSortedDictionary<string, ServiceInstance>>();
+        var unreadable = new HashSet<string>(StringComparer.Ordinal);
         long zxid = 0;
         var children = await ChildrenOrNullAsync(client, _layout.BasePath, cancellationToken).ConfigureAwait(false);
         if (children is not null)
@@ -50,7 +51,19 @@ public sealed partial class RegistrationWatcher
 
             foreach (var (service, read) in serviceReads)
             {
-                if (await read.ConfigureAwait(false) is not { } serviceChildren)
+                ChildrenResult? serviceChildren;
+                try
+                {
+                    serviceChildren = await read.ConfigureAwait(false);
+                }
+                catch (NoAuthException)
+                {
+                    // Its ACL withholds READ from this session: the service is left out, the others still load.
+                    unreadable.Add(_layout.ServicePath(service));
+                    continue;
+                }
+
+                if (serviceChildren is null)
                 {
                     continue; // deleted since the base was listed
                 }
@@ -92,20 +105,9 @@ public sealed partial class RegistrationWatcher
                         instances = ImmutableSortedDictionary.CreateBuilder<string, ServiceInstance>(StringComparer.Ordinal);
                     }
 
-                    switch (results[i])
+                    if (FromResult(service, id, results[i], ref zxid, unreadable) is { } instance)
                     {
-                        case GetDataResult data:
-                            zxid = Math.Max(zxid, data.Stat.Mzxid);
-                            if (Decode(service, id, new DataResult(data.Data, data.Stat)) is { } instance)
-                            {
-                                instances![id] = instance;
-                            }
-
-                            break;
-                        case ErrorResult { Code: KeeperErrorCode.NoNode }:
-                            break; // deleted since its service was listed
-                        case ErrorResult error:
-                            throw KeeperException.Create(error.Code, _layout.InstancePath(service, id), "reading a registration failed");
+                        instances![id] = instance;
                     }
                 }
             }
@@ -118,6 +120,8 @@ public sealed partial class RegistrationWatcher
 
         _services = services.ToImmutable();
         _zxid = zxid;
+        ReplaceUnreadable(unreadable, _services);
+        _refusal = null;
         _published = _services.ToImmutableDictionary(p => p.Key, p => ListOf(p.Value));
 
         // Fresh before the publish, so a subscriber that reads IsStale on receiving the state sees it fresh.

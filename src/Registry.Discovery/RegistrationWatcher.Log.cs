@@ -42,5 +42,17 @@ public sealed partial class RegistrationWatcher
 
         [LoggerMessage(2107, LogLevel.Error, "The watcher's loop failed; reloading")]
         public static partial void LoopFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(2109, LogLevel.Warning, "Skipping {Path}: ZooKeeper refuses this session READ on it (NoAuth; session credential: {Credential}); it stays out of the view until its ACL grants READ to that identity")]
+        public static partial void Unreadable(ILogger logger, string path, string credential);
+
+        [LoggerMessage(2110, LogLevel.Error, "Cannot read the base path {Path}: ZooKeeper refuses this session READ on it (NoAuth; session credential: {Credential}); no registration can be seen; retrying every {Seconds} s")]
+        public static partial void BaseUnreadable(ILogger logger, string path, string credential, int seconds);
+
+        [LoggerMessage(2111, LogLevel.Information, "{Path} is readable again; its registrations are back in the view")]
+        public static partial void ReadableAgain(ILogger logger, string path);
+
+        [LoggerMessage(2112, LogLevel.Error, "ZooKeeper rejected the session's credential {Credential} (AuthFailed: no provider for its scheme, or the provider refused it); retrying every {Seconds} s")]
+        public static partial void CredentialRejected(ILogger logger, string credential, int seconds);
     }
 }

@@ -16,7 +16,8 @@ namespace Registry.Discovery;
 /// each change is applied incrementally (changes arriving together are applied together). ZooKeeper does not replay
 /// what happened while the session was disconnected, so after every reconnect, and on a new session after expiry,
 /// the whole subtree is read again. While disconnected the last state stays published and <see cref="IsStale"/> is
-/// true. A registration that does not decode is left out, logged once and counted; it never breaks the view.
+/// true. A registration that does not decode, or a service or instance node the session may not read (NoAuth), is
+/// left out, logged once and counted; it never breaks the view.
 /// </summary>
 public sealed partial class RegistrationWatcher : IAsyncDisposable
 {
@@ -29,6 +30,9 @@ public sealed partial class RegistrationWatcher : IAsyncDisposable
     private readonly List<Channel<RegistrationState>> _subscribers = [];
     private readonly TaskCompletionSource _firstLoad = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly HashSet<string> _undecodable = new(StringComparer.Ordinal);
+
+    // Service and instance nodes left out because the session may not read them (see RegistrationWatcher.Access.cs).
+    private readonly HashSet<string> _unreadable = new(StringComparer.Ordinal);
     private ImmutableDictionary<ServiceName, ImmutableSortedDictionary<string, ServiceInstance>> _services =
         ImmutableDictionary<ServiceName, ImmutableSortedDictionary<string, ServiceInstance>>.Empty;
 
@@ -44,6 +48,9 @@ public sealed partial class RegistrationWatcher : IAsyncDisposable
     private long _skipped;
     private int _stale = 1;
     private bool _loaded;
+
+    // The refusal (NoAuth on the base path, AuthFailed) logged last; cleared by a successful load.
+    private string? _refusal;
 
     /// <summary>Creates a watcher; <see cref="StartAsync"/> connects and loads.</summary>
     public RegistrationWatcher(ZooKeeperClientOptions clientOptions, ZooKeeperLayout? layout = null)
@@ -77,11 +84,17 @@ public sealed partial class RegistrationWatcher : IAsyncDisposable
     /// </summary>
     public bool HasLoaded => Volatile.Read(ref _loaded);
 
-    /// <summary>Registrations skipped because their znode did not decode (a metric).</summary>
+    /// <summary>
+    /// Registrations skipped (a metric): each time a znode does not decode, and once for each service node with an
+    /// invalid name and each service or instance node the session may not read, while it stays so.
+    /// </summary>
     public long SkippedRegistrations => Interlocked.Read(ref _skipped);
 
     /// <summary>Connects, sets the watch, loads everything, and returns once the first state is published.</summary>
-    /// <exception cref="KeeperException">ZooKeeper refused the initial load (for example NoAuth on the base path).</exception>
+    /// <exception cref="KeeperException">
+    /// ZooKeeper refused the initial load: <see cref="NoAuthException"/> on the base path, <see cref="AuthFailedException"/>
+    /// for the credential. The watcher keeps trying in the background either way.
+    /// </exception>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         _loop = Task.Run(RunAsync, CancellationToken.None);
@@ -201,12 +214,27 @@ public sealed partial class RegistrationWatcher : IAsyncDisposable
             {
                 return;
             }
+            catch (KeeperException ex) when (ex is AuthFailedException || (ex is NoAuthException && ex.Path == _layout.BasePath))
+            {
+                // A new session would be refused the same way at once: say so once, and try again slowly, on a new
+                // session (which sets the watch again too, in case ZooKeeper refused that as well).
+                LogRefusal(ex);
+                _firstLoad.TrySetException(ex);
+                MarkStale(true);
+                needsLoad = true;
+                if (_client is { } refused)
+                {
+                    await refused.DisposeAsync().ConfigureAwait(false);
+                }
+
+                await PauseAsync(RefusedRetry, token).ConfigureAwait(false);
+            }
             catch (KeeperException ex) when (ex.IsRetryable || ex.IsSessionFatal)
             {
                 // The connection went away mid-read; the reconnect (or the new session) reloads everything.
                 Log.ReadInterrupted(_logger, ex.Message);
                 needsLoad = true;
-                await Task.Delay(TimeSpan.FromMilliseconds(100), token).ConfigureAwait(false);
+                await PauseAsync(TimeSpan.FromMilliseconds(100), token).ConfigureAwait(false);
             }
 #pragma warning disable CA1031 // The loop must outlive any single failure; the next signal or reload recovers.
             catch (Exception ex)
@@ -215,8 +243,23 @@ public sealed partial class RegistrationWatcher : IAsyncDisposable
                 Log.LoopFailed(_logger, ex);
                 _firstLoad.TrySetException(ex);
                 needsLoad = true;
-                await Task.Delay(TimeSpan.FromSeconds(1), token).ConfigureAwait(false);
+                await PauseAsync(TimeSpan.FromSeconds(1), token).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// Waits before the loop tries again; disposal ends the wait quietly, so the loop sees the token and returns
+    /// (a cancellation thrown from a catch block would escape the loop and fail <see cref="DisposeAsync"/>).
+    /// </summary>
+    private static async Task PauseAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 
@@ -268,6 +311,11 @@ public sealed partial class RegistrationWatcher : IAsyncDisposable
                         Log.SessionExpired(_logger, client.SessionId);
                         _signals.Writer.TryWrite(new Signal(SignalKind.Expired, null));
                         break;
+                    case SessionState.AuthFailed:
+                        // The credential was refused on a reconnect: like expiry, only a new session can go on.
+                        MarkStale(true);
+                        _signals.Writer.TryWrite(new Signal(SignalKind.Expired, null));
+                        break;
                 }
             }
         }
@@ -283,25 +331,41 @@ public sealed partial class RegistrationWatcher : IAsyncDisposable
     private async Task ApplyAsync(ZooKeeperClient client, List<WatchedEvent> events, CancellationToken cancellationToken)
     {
         var touched = events.Select(e => e.Path!).Distinct(StringComparer.Ordinal).ToList();
-        var reads = new List<(string Path, Task<DataResult?> Data, Task<Stat?> Parent)>(touched.Count);
+        var reads = new List<(string Path, Task<(DataResult? Data, bool Denied)> Data, Task<Stat?> Parent)>(touched.Count);
         foreach (var path in touched)
         {
-            reads.Add((path, DataOrNullAsync(client, path, cancellationToken), StatOrNullAsync(client, Parent(path), cancellationToken)));
+            reads.Add((path, ReadNodeAsync(client, path, cancellationToken), StatOrNullAsync(client, Parent(path), cancellationToken)));
         }
 
         var before = _services;
         var services = before;
         var zxid = _zxid;
         var changed = new HashSet<ServiceName>();
+
+        // Unreadable services that had an event: each is read again as a whole after the batch.
+        var recheck = new HashSet<ServiceName>();
         foreach (var (path, dataRead, parentRead) in reads)
         {
-            var data = await dataRead.ConfigureAwait(false);
+            var (data, denied) = await dataRead.ConfigureAwait(false);
             var parentStat = await parentRead.ConfigureAwait(false);
             var (service, id, depth) = Classify(path);
+            if (service is { } hidden && id is not null && _unreadable.Contains(_layout.ServicePath(hidden)))
+            {
+                // The full load cannot list this service, so no event may add to it either: the service is looked
+                // at as a whole instead (its ACL may have changed, which ZooKeeper announces to no one).
+                recheck.Add(hidden);
+                continue;
+            }
+
             zxid = Math.Max(zxid, ZxidOf(depth, service is not null, data, parentStat));
             switch (service, id)
             {
                 case (null, null):
+                    if (path == _layout.BasePath && denied)
+                    {
+                        throw new NoAuthException(path, "reading the base path after a change");
+                    }
+
                     if (path == _layout.BasePath && data is null)
                     {
                         changed.UnionWith(services.Keys);
@@ -311,9 +375,20 @@ public sealed partial class RegistrationWatcher : IAsyncDisposable
 
                     break;
                 case ({ } name, null):
-                    if (data is null)
+                    if (denied)
                     {
                         services = services.Remove(name);
+                        recheck.Remove(name);
+                        MarkUnreadable(path);
+                    }
+                    else if (data is null)
+                    {
+                        services = services.Remove(name);
+                        ForgetUnreadableUnder(path);
+                    }
+                    else if (_unreadable.Contains(path))
+                    {
+                        recheck.Add(name); // readable now: the instances already below it raise no events
                     }
                     else if (!services.ContainsKey(name))
                     {
@@ -324,6 +399,15 @@ public sealed partial class RegistrationWatcher : IAsyncDisposable
                     break;
                 case ({ } name, { } instanceId):
                     var instances = services.TryGetValue(name, out var existing) ? existing : ImmutableSortedDictionary.Create<string, ServiceInstance>(StringComparer.Ordinal);
+                    if (denied)
+                    {
+                        MarkUnreadable(path);
+                    }
+                    else
+                    {
+                        MarkReadable(path, isService: false);
+                    }
+
                     if (data is not null && Decode(name, instanceId, data) is { } instance)
                     {
                         services = services.SetItem(name, instances.SetItem(instanceId, instance));
@@ -344,6 +428,20 @@ public sealed partial class RegistrationWatcher : IAsyncDisposable
                     changed.Add(name);
                     break;
             }
+        }
+
+        foreach (var name in recheck)
+        {
+            var (instances, serviceZxid, denied) = await ReadServiceAsync(client, name, cancellationToken).ConfigureAwait(false);
+            if (denied)
+            {
+                continue; // still unreadable, and already logged
+            }
+
+            MarkReadable(_layout.ServicePath(name), isService: true);
+            services = instances is null ? services.Remove(name) : services.SetItem(name, instances);
+            zxid = Math.Max(zxid, serviceZxid);
+            changed.Add(name);
         }
 
         var published = _published;

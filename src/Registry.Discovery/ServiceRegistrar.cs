@@ -29,7 +29,12 @@ public sealed partial class ServiceRegistrar : IAsyncDisposable
     /// <summary>Creates a registrar; it connects on the first registration.</summary>
     /// <param name="clientOptions">How to reach ZooKeeper (connect string, session timeout, ...).</param>
     /// <param name="layout">Where registrations live; <see cref="ZooKeeperLayout.Default"/> when null.</param>
-    /// <param name="acl">The ACL of created nodes (e.g. a digest identity per service); open when null.</param>
+    /// <param name="acl">
+    /// The ACL of created nodes (e.g. a digest identity per service); open when null. It is the instance nodes' ACL, and
+    /// the service node's when this registrar creates it: service nodes are containers, which ZooKeeper deletes once
+    /// empty, so an ACL set on one by hand is lost with it, while this one comes back whenever the node does. The
+    /// credential that the ACL grants goes in <see cref="ZooKeeperClientOptions.Credentials"/>.
+    /// </param>
     public ServiceRegistrar(ZooKeeperClientOptions clientOptions, ZooKeeperLayout? layout = null, IReadOnlyList<Acl>? acl = null)
     {
         ArgumentNullException.ThrowIfNull(clientOptions);
@@ -169,8 +174,8 @@ public sealed partial class ServiceRegistrar : IAsyncDisposable
         var servicePath = _layout.ServicePath(instance.Service);
         for (var attempt = 0; ; attempt++)
         {
-            await EnsureAsync(client, _layout.BasePath, CreateMode.Persistent, cancellationToken).ConfigureAwait(false);
-            await EnsureAsync(client, servicePath, CreateMode.Container, cancellationToken).ConfigureAwait(false);
+            await EnsureAsync(client, _layout.BasePath, CreateMode.Persistent, null, cancellationToken).ConfigureAwait(false);
+            await EnsureAsync(client, servicePath, CreateMode.Container, _acl, cancellationToken).ConfigureAwait(false);
             try
             {
                 await client.CreateAsync(path, data, CreateMode.Ephemeral, _acl, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -213,11 +218,11 @@ public sealed partial class ServiceRegistrar : IAsyncDisposable
         }
     }
 
-    private static async Task EnsureAsync(ZooKeeperClient client, string path, CreateMode mode, CancellationToken cancellationToken)
+    private static async Task EnsureAsync(ZooKeeperClient client, string path, CreateMode mode, IReadOnlyList<Acl>? acl, CancellationToken cancellationToken)
     {
         try
         {
-            await client.CreateAsync(path, default, mode, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await client.CreateAsync(path, default, mode, acl, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (NodeExistsException)
         {

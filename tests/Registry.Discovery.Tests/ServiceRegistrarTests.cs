@@ -43,6 +43,27 @@ public sealed class ServiceRegistrarTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_registrar_with_an_acl_locks_the_service_node_it_creates_to_that_acl()
+    {
+        IReadOnlyList<Acl> acl = [Acl.Digest(Permissions.All, "svc-web", "web-pw"), Acl.Digest(Permissions.Read, "registry", "registry-pw")];
+        await using var owner = new ServiceRegistrar(Options(_server.ConnectString, AuthInfo.Digest("svc-web", "web-pw")), acl: acl);
+        await owner.RegisterAsync(Instance("i1"));
+
+        // ZooKeeper 3.8 shows the digests of an ACL only to who has ADMIN on the node: the owner.
+        await using var admin = await ZooKeeperClient.ConnectAsync(Options(_server.ConnectString, AuthInfo.Digest("svc-web", "web-pw")));
+        Assert.Equal(acl, (await admin.GetAclAsync("/services/web")).Acl);
+        Assert.Equal(acl, (await admin.GetAclAsync("/services/web/i1")).Acl);
+        await using var registry = await ZooKeeperClient.ConnectAsync(Options(_server.ConnectString, AuthInfo.Digest("registry", "registry-pw")));
+        Assert.Equal(["i1"], (await registry.GetChildrenAsync("/services/web")).Children);
+        await Assert.ThrowsAsync<NoAuthException>(() => _observer.GetChildrenAsync("/services/web"));
+
+        // Anyone else is refused, and says so at once (no retries: it cannot get better).
+        await using var stranger = new ServiceRegistrar(Options(_server.ConnectString));
+        var refused = await Assert.ThrowsAsync<NoAuthException>(() => stranger.RegisterAsync(Instance("i2")).WaitAsync(Deadline));
+        Assert.Equal("/services/web/i2", refused.Path);
+    }
+
+    [Fact]
     public async Task Disposing_a_registration_deregisters_at_once_and_the_registrar_takes_the_rest()
     {
         var registrar = new ServiceRegistrar(Options(_server.ConnectString));
@@ -139,10 +160,11 @@ public sealed class ServiceRegistrarTests : IAsyncLifetime
         }
     }
 
-    private static ZooKeeperClientOptions Options(string connectString) => new()
+    private static ZooKeeperClientOptions Options(string connectString, AuthInfo? credential = null) => new()
     {
         ConnectString = connectString,
         SessionTimeout = TimeSpan.FromSeconds(6),
+        Credentials = credential is null ? [] : [credential],
     };
 
     private static ServiceInstance Instance(string id, string service = "web", int? weight = null) => new()

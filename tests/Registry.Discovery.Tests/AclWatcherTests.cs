@@ -121,6 +121,35 @@ public sealed class AclWatcherTests(SharedZooKeeper zooKeeper) : IClassFixture<S
     }
 
     [Fact]
+    public async Task After_its_session_expires_the_watcher_reads_with_its_credential_on_the_new_one()
+    {
+        await _zk.CreateAsync("/services/web", default, acl: [WebAll, RegistryRead]);
+        var web = Track(new ServiceRegistrar(Options(WebCredential), acl: [WebAll, RegistryRead]));
+        await web.RegisterAsync(Instance("web", "i1"));
+        await using var proxy = await Registry.Testing.TcpProxy.StartAsync(zooKeeper.Server.EndPoint);
+        var watcher = await StartAsync(new ZooKeeperClientOptions
+        {
+            ConnectString = proxy.ConnectString + _connectString[_connectString.IndexOf('/', StringComparison.Ordinal)..],
+            SessionTimeout = TimeSpan.FromSeconds(4),
+            Credentials = [RegistryCredential],
+        });
+        Assert.Equal(["web: i1"], Render(watcher.Current));
+
+        // Expire the watcher's session while it is partitioned, and register meanwhile.
+        proxy.Blackhole();
+        var (id, password) = watcher.SessionForTests;
+        await using (var twin = await ZooKeeperClient.ConnectAsync(new ZooKeeperClientOptions { ConnectString = zooKeeper.Server.ConnectString, SessionId = id, SessionPassword = password }))
+        {
+            await twin.CloseAsync();
+        }
+
+        await web.RegisterAsync(Instance("web", "i2"));
+        proxy.Restore();
+        await UntilAsync(watcher, s => watcher.SessionForTests.Id != id && !watcher.IsStale && Render(s).SequenceEqual(["web: i1 i2"]), "reloaded on a new session, locked service included");
+        Assert.Equal(0, watcher.SkippedRegistrations);
+    }
+
+    [Fact]
     public async Task An_unreadable_base_path_fails_the_start_is_logged_once_and_is_retried_until_readable()
     {
         await _zk.CreateAsync("/services/web", default);

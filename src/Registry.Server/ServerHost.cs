@@ -62,6 +62,7 @@ internal static partial class ServerHost
             await using (app.ConfigureAwait(false))
             {
                 Log.Starting(logger, connectString, options.Zones, defaultZone, string.Join(", ", options.Listen), options.GrpcListen.Count == 0 ? "off" : string.Join(", ", options.GrpcListen.Select(u => u.ToString().TrimEnd('/'))), options.DnsListen.Count == 0 ? "off" : string.Join(", ", options.DnsListen), options.BasePath);
+                LogCredential(options, logger);
                 await app.RunAsync(cancellationToken).ConfigureAwait(false);
             }
 
@@ -116,10 +117,13 @@ internal static partial class ServerHost
         builder.Services.AddSingleton(TimeProvider.System);
         var serials = RestoreSerials(options, loggers.CreateLogger<SerialPersister>());
         builder.Services.AddSingleton(sp => new LiveView(zones, defaultZone, options.Policy, sp.GetRequiredService<TimeProvider>(), serials));
+        // The one set of client options: every session the server opens (the watcher's, the leases') derives from it,
+        // so each presents the credential, and so does every new session after an expiry.
         builder.Services.AddSingleton(new ZooKeeperClientOptions
         {
             ConnectString = connectString,
             SessionTimeout = options.SessionTimeout,
+            Credentials = options.ZooKeeperCredentials,
             LoggerFactory = loggers,
         });
         builder.Services.AddSingleton<ViewService>();
@@ -139,6 +143,28 @@ internal static partial class ServerHost
         app.MapFacadeEndpoints();
         GrpcHosting.Map(app, options);
         return app;
+    }
+
+    /// <summary>Says which identity the server's ZooKeeper sessions present, and warns when its secret is open to every user.</summary>
+    private static void LogCredential(ServerOptions options, ILogger logger)
+    {
+        if (options.ZooKeeperAuthFile is not { } file)
+        {
+            return;
+        }
+
+        Log.Credential(logger, string.Join(", ", options.ZooKeeperCredentials), file);
+        try
+        {
+            if (Discovery.ZooKeeperAuthFile.IsReadableByEveryone(file))
+            {
+                Log.CredentialFileOpen(logger, file);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Read a moment ago; if its mode cannot be read now there is nothing to warn about.
+        }
     }
 
     /// <summary>The serials the last run published, so that this one starts above them; null when unknown.</summary>
@@ -282,6 +308,12 @@ internal static partial class ServerHost
 
         [LoggerMessage(4406, LogLevel.Critical, "the server failed")]
         public static partial void Crashed(ILogger logger, Exception exception);
+
+        [LoggerMessage(4407, LogLevel.Information, "ZooKeeper sessions present the credential {Credential} (from {File})")]
+        public static partial void Credential(ILogger logger, string credential, string file);
+
+        [LoggerMessage(4408, LogLevel.Warning, "the ZooKeeper credential file {File} is readable by every user of this machine; make it readable by the server only (chmod 600)")]
+        public static partial void CredentialFileOpen(ILogger logger, string file);
 
         [LoggerMessage(4405, LogLevel.Warning, "default zone {Zone} has no zone file in {Zones}: registered services are published there as dynamic only")]
         public static partial void DefaultZoneWithoutFile(ILogger logger, string zone, string zones);

@@ -195,9 +195,49 @@ public sealed class ServerSettingsTests : IDisposable
     }
 
     [Fact]
+    public void The_zookeeper_credential_comes_from_a_file()
+    {
+        var file = Path.Combine(_zones.Root, "zk-auth");
+        File.WriteAllText(file, "digest:registry:hunter2\n");
+
+        var options = ServerOptionsReader.Read(Configuration(("Registry:ZooKeeperAuthFile", file)), out var errors);
+
+        Assert.Empty(errors);
+        Assert.Equal(file, options!.ZooKeeperAuthFile);
+        var credential = Assert.Single(options.ZooKeeperCredentials);
+        Assert.Equal("digest:registry", credential.ToString());
+        Assert.Equal("registry:hunter2", System.Text.Encoding.UTF8.GetString(credential.Auth.Span));
+        Assert.Empty(ServerOptionsReader.Read(Configuration(), out _)!.ZooKeeperCredentials);
+    }
+
+    [Theory]
+    [InlineData(null, "cannot read the credential file")]
+    [InlineData("digest:hunter2", "a digest credential is user:password")]
+    [InlineData("digest:registry:hunter2\ndigest:other:hunter2", "must hold one line")]
+    public void A_bad_zookeeper_credential_file_is_a_settings_error_that_never_shows_the_secret(string? content, string reason)
+    {
+        var file = Path.Combine(_zones.Root, "zk-auth");
+        if (content is not null)
+        {
+            File.WriteAllText(file, content);
+        }
+
+        Assert.Null(ServerOptionsReader.Read(Configuration(("Registry:ZooKeeperAuthFile", file)), out var errors));
+
+        var error = Assert.Single(errors);
+        Assert.StartsWith("--zookeeper-auth-file / REGISTRY_ZOOKEEPER_AUTH_FILE / Registry:ZooKeeperAuthFile: ", error, StringComparison.Ordinal);
+        Assert.Contains(file, error, StringComparison.Ordinal);
+        Assert.Contains(reason, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Environment_variables_follow_the_options() =>
         Assert.Equal(
-            ["REGISTRY_ZOOKEEPER", "REGISTRY_EMBEDDED_PORT", "REGISTRY_ZONES", "REGISTRY_DEFAULT_ZONE", "REGISTRY_BASE_PATH", "REGISTRY_LISTEN", "REGISTRY_GRPC_LISTEN", "REGISTRY_WATCH_HEARTBEAT", "REGISTRY_WATCH_HISTORY", "REGISTRY_WATCH_BUFFER", "REGISTRY_LEASE_TIMEOUT", "REGISTRY_AUTH_TOKENS",
+            ["REGISTRY_ZOOKEEPER", "REGISTRY_ZOOKEEPER_AUTH_FILE", "REGISTRY_EMBEDDED_PORT", "REGISTRY_ZONES", "REGISTRY_DEFAULT_ZONE", "REGISTRY_BASE_PATH", "REGISTRY_LISTEN", "REGISTRY_GRPC_LISTEN", "REGISTRY_WATCH_HEARTBEAT", "REGISTRY_WATCH_HISTORY", "REGISTRY_WATCH_BUFFER", "REGISTRY_LEASE_TIMEOUT", "REGISTRY_AUTH_TOKENS",
              "REGISTRY_DNS_LISTEN", "REGISTRY_DNS_TTL", "REGISTRY_DNS_TCP_IDLE_TIMEOUT", "REGISTRY_DNS_TCP_MAX_CONNECTIONS", "REGISTRY_DNS_TRANSFER_ALLOW", "REGISTRY_DNS_TSIG_KEY", "REGISTRY_DNS_NOTIFY", "REGISTRY_DNS_NOTIFY_INTERVAL", "REGISTRY_DATA_DIR", "REGISTRY_SESSION_TIMEOUT", "REGISTRY_UNDECLARED", "REGISTRY_PANIC_THRESHOLD", "REGISTRY_LOG_FORMAT", "REGISTRY_LOG_LEVEL"],
             Settings.All.Select(s => s.EnvironmentVariable));
+
+    private static IConfiguration Configuration(params (string Key, string Value)[] settings) =>
+        new ConfigurationBuilder().AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value))).Build();
 }

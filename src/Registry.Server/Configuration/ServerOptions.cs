@@ -10,6 +10,12 @@ internal sealed record ServerOptions
     /// <summary>A ZooKeeper connect string; null when the embedded ZooKeeper is used.</summary>
     public string? ZooKeeper { get; init; }
 
+    /// <summary>Absolute path of the file the ZooKeeper credential came from; null when there is none.</summary>
+    public string? ZooKeeperAuthFile { get; init; }
+
+    /// <summary>The credentials every ZooKeeper session of the server presents (the watcher's, the leases').</summary>
+    public IReadOnlyList<ZooKeeper.AuthInfo> ZooKeeperCredentials { get; init; } = [];
+
     public int EmbeddedPort { get; init; } = 2181;
 
     /// <summary>Absolute path of the zones directory.</summary>

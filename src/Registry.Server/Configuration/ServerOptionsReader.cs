@@ -4,6 +4,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Registry.Core.Merge;
 using Registry.Core.Names;
+using Registry.Discovery;
+using Registry.ZooKeeper;
 using Registry.Server.Dns.Transfer;
 
 namespace Registry.Server.Configuration;
@@ -21,6 +23,21 @@ internal static class ServerOptionsReader
         string Get(Setting s) => configuration[s.ConfigurationKey] is { Length: > 0 } v ? v.Trim() : s.Default ?? "";
 
         var zooKeeper = Get(Settings.ZooKeeper);
+        string? authFile = null;
+        var credentials = new List<AuthInfo>();
+        if (Get(Settings.ZooKeeperAuthFile) is { Length: > 0 } authFileText)
+        {
+            authFile = Path.GetFullPath(authFileText);
+            if (ZooKeeperAuthFile.TryRead(authFile, out var credential, out var authError))
+            {
+                credentials.Add(credential);
+            }
+            else
+            {
+                problems.Add($"{Settings.ZooKeeperAuthFile.Names}: {authError}");
+            }
+        }
+
         var embeddedPort = ParseInt(Settings.EmbeddedPort, Get(Settings.EmbeddedPort), 1, 65535, problems);
         var basePath = Get(Settings.BasePath);
         if (!basePath.StartsWith('/') || (basePath.Length > 1 && basePath.EndsWith('/')) || basePath.Contains("//", StringComparison.Ordinal))
@@ -123,6 +140,8 @@ internal static class ServerOptionsReader
         return problems.Count > 0 ? null : new ServerOptions
         {
             ZooKeeper = string.Equals(zooKeeper, Settings.Embedded, StringComparison.OrdinalIgnoreCase) ? null : zooKeeper,
+            ZooKeeperAuthFile = authFile,
+            ZooKeeperCredentials = credentials,
             EmbeddedPort = embeddedPort,
             Zones = Path.GetFullPath(Get(Settings.Zones)),
             DefaultZone = defaultZone,

@@ -14,6 +14,13 @@ internal static class Settings
         Embedded,
         "-z");
 
+    public static readonly Setting ZooKeeperAuthFile = new(
+        "ZooKeeperAuthFile",
+        "--zookeeper-auth-file",
+        "File holding the credential every ZooKeeper session of the server presents, one line scheme:credential (e.g. digest:registry:s3cret; "
+        + "a file, so that ps never shows the secret). Service nodes locked by an ACL need READ for it to be served, and CREATE for gRPC leases under them",
+        null);
+
     public static readonly Setting EmbeddedPort = new(
         "EmbeddedPort",
         "--embedded-port",
@@ -168,6 +175,6 @@ internal static class Settings
     /// <summary>Every setting, in <c>--help</c> order.</summary>
     public static IReadOnlyList<Setting> All { get; } =
     [
-        ZooKeeper, EmbeddedPort, Zones, DefaultZone, BasePath, Listen, GrpcListen, WatchHeartbeat, WatchHistory, WatchBuffer, LeaseTimeout, AuthTokens, DnsListen, DnsTtl, DnsTcpIdleTimeout, DnsTcpMaxConnections, DnsTransferAllow, DnsTsigKey, DnsNotify, DnsNotifyInterval, DataDir, SessionTimeout, Undeclared, PanicThreshold, LogFormat, LogLevel,
+        ZooKeeper, ZooKeeperAuthFile, EmbeddedPort, Zones, DefaultZone, BasePath, Listen, GrpcListen, WatchHeartbeat, WatchHistory, WatchBuffer, LeaseTimeout, AuthTokens, DnsListen, DnsTtl, DnsTcpIdleTimeout, DnsTcpMaxConnections, DnsTransferAllow, DnsTsigKey, DnsNotify, DnsNotifyInterval, DataDir, SessionTimeout, Undeclared, PanicThreshold, LogFormat, LogLevel,
     ];
 }

@@ -85,6 +85,10 @@ internal sealed partial class ViewService(
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
+        catch (Exception e) when (e is NoAuthException or AuthFailedException)
+        {
+            // Reachable but refused: the watcher has said why (events 2110, 2112) and keeps trying.
+        }
         catch (Exception e) when (e is KeeperException or IOException or TimeoutException)
         {
             // The watcher keeps retrying on its own; say once that the view is not live yet.

@@ -26,7 +26,13 @@ internal sealed partial class LeaseRegistry : IAsyncDisposable
         _logger = logger;
         _layout = new ZooKeeperLayout { BasePath = options.BasePath };
         _registrar = new ServiceRegistrar(
-            new ZooKeeperClientOptions { ConnectString = zooKeeper.ConnectString, SessionTimeout = zooKeeper.SessionTimeout, LoggerFactory = zooKeeper.LoggerFactory },
+            new ZooKeeperClientOptions
+            {
+                ConnectString = zooKeeper.ConnectString,
+                SessionTimeout = zooKeeper.SessionTimeout,
+                Credentials = zooKeeper.Credentials,
+                LoggerFactory = zooKeeper.LoggerFactory,
+            },
             _layout);
     }
 

@@ -20,11 +20,13 @@ internal sealed partial class LeaseRegistry : IAsyncDisposable
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Lease> _leases = new(StringComparer.Ordinal);
     private readonly ZooKeeperLayout _layout;
+    private readonly IReadOnlyList<AuthInfo> _credentials;
 
     public LeaseRegistry(ZooKeeperClientOptions zooKeeper, ServerOptions options, ILogger<LeaseRegistry> logger)
     {
         _logger = logger;
         _layout = new ZooKeeperLayout { BasePath = options.BasePath };
+        _credentials = zooKeeper.Credentials;
         _registrar = new ServiceRegistrar(
             new ZooKeeperClientOptions
             {
@@ -37,7 +39,10 @@ internal sealed partial class LeaseRegistry : IAsyncDisposable
     }
 
     /// <summary>Registers <paramref name="instance"/> for a stream.</summary>
-    /// <exception cref="RpcException">AlreadyExists: another stream here leases it; Unavailable: ZooKeeper refused or is unreachable.</exception>
+    /// <exception cref="RpcException">
+    /// AlreadyExists: another stream here leases it; PermissionDenied: an ACL withholds from the server's credential what
+    /// the registration needs; Unavailable: ZooKeeper refused otherwise or is unreachable.
+    /// </exception>
     public async Task<Lease> AcquireAsync(ServiceInstance instance, string peer, CancellationToken cancellationToken)
     {
         var path = _layout.InstancePath(instance.Service, instance.Id);
@@ -75,6 +80,12 @@ internal sealed partial class LeaseRegistry : IAsyncDisposable
             }
 
             Log.Failed(_logger, path, e.Message);
+            if (e is NoAuthException denied)
+            {
+                // Retrying cannot help: the service's ACL must grant the server's credential, or the service register itself.
+                throw new RpcException(new Status(StatusCode.PermissionDenied, Denied(instance.Service, denied)));
+            }
+
             throw new RpcException(new Status(StatusCode.Unavailable, $"could not register {path} in ZooKeeper: {e.Message}"));
         }
     }
@@ -130,6 +141,18 @@ internal sealed partial class LeaseRegistry : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => _registrar.DisposeAsync();
+
+    /// <summary>
+    /// Why ZooKeeper refused: creating a node takes CREATE on its parent, which is (nearly always) the service's node; a
+    /// node left there by another session takes DELETE on it as well, to be replaced.
+    /// </summary>
+    private string Denied(ServiceName service, NoAuthException denied)
+    {
+        var node = denied.Path is { } path && path.LastIndexOf('/') is >= 0 and var slash ? (slash == 0 ? "/" : path[..slash]) : _layout.ServicePath(service);
+        var credential = _credentials.Count == 0 ? "no credential (see --zookeeper-auth-file)" : $"the credential {string.Join(", ", _credentials)}";
+        return $"service '{service}': ZooKeeper refused the registry server's session, which presents {credential}: "
+            + $"it lacks CREATE on {node}, whose ACL does not grant it (grant it there, or register the service with its own credential)";
+    }
 
     private static partial class Log
     {

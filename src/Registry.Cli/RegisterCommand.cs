@@ -28,13 +28,15 @@ internal static class RegisterCommand
         var command = new Command("register", "Register one instance until interrupted (Ctrl+C/SIGTERM deregisters at once)")
         {
             service, id, address, port, priority, weight, protocol, hostname, draining,
-            ZkConnection.ConnectString, ZkConnection.SessionTimeout, ZkConnection.Verbose,
+            ZkConnection.ConnectString, ZkConnection.AuthFile, ZkConnection.SessionTimeout, ZkConnection.Verbose,
         };
         command.SetAction(async (p, ct) =>
         {
             ServiceInstance instance;
+            IReadOnlyList<AuthInfo> credentials;
             try
             {
+                credentials = ZkConnection.Credentials(p);
                 instance = new ServiceInstance
                 {
                     Service = ServiceName.Parse(p.GetValue(service)!),
@@ -49,18 +51,18 @@ internal static class RegisterCommand
                     RegisteredAt = DateTimeOffset.UtcNow,
                 };
             }
-            catch (FormatException ex)
+            catch (Exception ex) when (ex is FormatException or ArgumentException)
             {
                 await Console.Error.WriteLineAsync($"registryctl: {ex.Message}").ConfigureAwait(false);
                 return 2;
             }
 
-            return await RunAsync(p, instance, ct).ConfigureAwait(false);
+            return await RunAsync(p, instance, credentials, ct).ConfigureAwait(false);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(ParseResult parse, ServiceInstance instance, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(ParseResult parse, ServiceInstance instance, IReadOnlyList<AuthInfo> credentials, CancellationToken cancellationToken)
     {
         // The registrar retries an unreachable ensemble for ever (right for a service); a command says so at once.
         ZooKeeperClient probe;
@@ -82,6 +84,7 @@ internal static class RegisterCommand
             {
                 ConnectString = parse.GetValue(ZkConnection.ConnectString)!,
                 SessionTimeout = parse.GetValue(ZkConnection.SessionTimeout),
+                Credentials = credentials,
                 LoggerFactory = loggers,
             });
             await using (registrar.ConfigureAwait(false))

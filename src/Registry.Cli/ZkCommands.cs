@@ -12,6 +12,7 @@ internal static class ZkCommands
         var zk = new Command("zk", "Inspect ZooKeeper directly (the znodes services register under)")
         {
             ZkConnection.ConnectString,
+            ZkConnection.AuthFile,
             ZkConnection.SessionTimeout,
             ZkConnection.Verbose,
         };

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
+using Registry.Discovery;
 using Registry.ZooKeeper;
 
 namespace Registry.Cli;
@@ -9,11 +10,21 @@ internal static class ZkConnection
 {
     public const string EnvironmentVariable = "REGISTRY_ZOOKEEPER";
 
+    /// <summary>The same variable as registry-server's, so one environment serves both.</summary>
+    public const string AuthFileVariable = "REGISTRY_ZOOKEEPER_AUTH_FILE";
+
     public static Option<string> ConnectString { get; } = new("--zookeeper", "-z")
     {
         Description = $"ZooKeeper connect string, e.g. zk1:2181,zk2:2181/chroot (default: ${EnvironmentVariable}, else 127.0.0.1:2181)",
         Recursive = true,
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } value ? value : "127.0.0.1:2181",
+    };
+
+    public static Option<string?> AuthFile { get; } = new("--zookeeper-auth-file")
+    {
+        Description = $"File holding the credential the session presents, one line scheme:credential, e.g. digest:svc-web:s3cret (a file, so ps never shows the secret; default: ${AuthFileVariable})",
+        Recursive = true,
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(AuthFileVariable) is { Length: > 0 } value ? value : null,
     };
 
     public static Option<TimeSpan> SessionTimeout { get; } = new("--session-timeout")
@@ -53,6 +64,7 @@ internal static class ZkConnection
                 {
                     ConnectString = parse.GetValue(ConnectString)!,
                     SessionTimeout = parse.GetValue(SessionTimeout),
+                    Credentials = Credentials(parse),
                     InitialConnectTimeout = TimeSpan.FromSeconds(15),
                     LoggerFactory = loggers,
                 },
@@ -64,6 +76,20 @@ internal static class ZkConnection
             loggers.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The credential of <c>--zookeeper-auth-file</c>, if one is given.</summary>
+    /// <exception cref="ArgumentException">The file cannot be read or does not hold one scheme:credential line (the message never shows the secret).</exception>
+    public static IReadOnlyList<AuthInfo> Credentials(ParseResult parse)
+    {
+        if (parse.GetValue(AuthFile) is not { Length: > 0 } file)
+        {
+            return [];
+        }
+
+        return ZooKeeperAuthFile.TryRead(Path.GetFullPath(file), out var credential, out var error)
+            ? [credential]
+            : throw new ArgumentException($"--zookeeper-auth-file: {error}");
     }
 
     /// <summary>"10s", "500ms", "2m", or a number of seconds.</summary>

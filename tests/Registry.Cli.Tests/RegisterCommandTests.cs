@@ -68,6 +68,30 @@ public sealed class RegisterCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_service_credential_registers_under_its_locked_node_and_nothing_else_does()
+    {
+        await using var owner = await ZooKeeperClient.ConnectAsync(new ZooKeeperClientOptions { ConnectString = _server.ConnectString, Credentials = [AuthInfo.Digest("svc-web", "hunter2")] });
+        await owner.CreateAsync("/services", default);
+        await owner.CreateAsync("/services/web", default, acl: [Acl.Digest(Permissions.All, "svc-web", "hunter2"), new Acl(Permissions.Read, "world", "anyone")]);
+        var file = Path.Combine(Path.GetTempPath(), $"registryctl-auth-{Guid.NewGuid():N}");
+        await File.WriteAllTextAsync(file, "digest:svc-web:hunter2\n");
+        try
+        {
+            var (code, output) = await RunToEndAsync("register", "web", "--id", "n1", "--port", "80", "-z", _server.ConnectString);
+            Assert.Equal(1, code);
+            Assert.Contains("registryctl: NoAuth for /services/web/n1", output, StringComparison.Ordinal);
+
+            using var registrant = StartRegistrant("web", "a1", "--zookeeper-auth-file", file);
+            Assert.True((await WaitForNodeAsync("/services/web/a1")).IsEphemeral);
+            registrant.Kill();
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public async Task Bad_arguments_and_an_unreachable_ensemble_fail_with_one_line()
     {
         var (code, output) = await RunToEndAsync("register", "web", "--id", "bad_id", "--port", "80", "-z", _server.ConnectString);
@@ -77,6 +101,10 @@ public sealed class RegisterCommandTests : IAsyncLifetime
         (code, output) = await RunToEndAsync("register", "web", "--port", "70000", "-z", _server.ConnectString);
         Assert.Equal(2, code);
         Assert.Contains("--port 70000 is outside 1..65535", output, StringComparison.Ordinal);
+
+        (code, output) = await RunToEndAsync("register", "web", "--port", "80", "-z", _server.ConnectString, "--zookeeper-auth-file", "/nonexistent/zk-auth");
+        Assert.Equal(2, code);
+        Assert.Contains("registryctl: --zookeeper-auth-file: cannot read the credential file /nonexistent/zk-auth", output, StringComparison.Ordinal);
 
         (code, output) = await RunToEndAsync("register", "web", "--port", "80", "-z", "127.0.0.1:1");
         Assert.Equal(1, code);

@@ -81,11 +81,36 @@ public sealed class RegistryctlTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_credential_file_opens_what_its_acl_locks_and_a_bad_one_is_one_line()
+    {
+        await using var owner = await ZooKeeperClient.ConnectAsync(new ZooKeeperClientOptions { ConnectString = _server.ConnectString, Credentials = [AuthInfo.Digest("svc-web", "hunter2")] });
+        await owner.CreateAsync("/locked", "secret"u8.ToArray(), acl: [Acl.Digest(Permissions.All, "svc-web", "hunter2")]);
+        var file = Path.Combine(Path.GetTempPath(), $"registryctl-auth-{Guid.NewGuid():N}");
+        try
+        {
+            Assert.Equal((1, "registryctl: NoAuth for /locked\n"), await RunAsync("zk", "get", "/locked"));
+
+            await File.WriteAllTextAsync(file, "digest:svc-web:hunter2\n");
+            Assert.Equal((0, "secret\n"), await RunAsync("zk", "get", "/locked", "--zookeeper-auth-file", file));
+            Assert.Equal((0, "/locked/child\n"), await RunAsync("zk", "create", "/locked/child", "--zookeeper-auth-file", file));
+
+            await File.WriteAllTextAsync(file, "digest:hunter2\n");
+            var (code, output) = await RunAsync("zk", "get", "/locked", "--zookeeper-auth-file", file);
+            Assert.Equal(1, code);
+            Assert.Equal($"registryctl: --zookeeper-auth-file: the credential in {file}: a digest credential is user:password (like digest:registry:s3cret)\n", output);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public async Task Help_lists_every_zk_command_and_option()
     {
         var (code, output) = await RunAsync("zk", "--help");
         Assert.Equal(0, code);
-        foreach (var word in new[] { "ls", "get", "stat", "create", "delete", "watch", "demo", "--zookeeper", "--session-timeout", "--verbose" })
+        foreach (var word in new[] { "ls", "get", "stat", "create", "delete", "watch", "demo", "--zookeeper", "--zookeeper-auth-file", "--session-timeout", "--verbose" })
         {
             Assert.Contains(word, output, StringComparison.Ordinal);
         }

@@ -63,7 +63,7 @@ public sealed class ZooKeeperAclTests : IAsyncLifetime
             Assert.Equal(1, Occurrences(blind.Output, "Skipping /services/web: ZooKeeper refuses this session READ on it (NoAuth; session credential: none)"));
         }
 
-        var authFile = WriteAuthFile("digest:registry:registry-pw");
+        var authFile = WriteAuthFile("digest:registry:registry-pw", UnixFileMode.UserRead | UnixFileMode.UserWrite);
         await using var reader = await StartServerAsync("--zookeeper-auth-file", authFile);
         await reader.UntilServiceAsync("web", v => v.Registered.SequenceEqual(["k1"]), Deadline, "the locked service is served with the registry's credential");
         Assert.Equal("live", (await reader.GetServiceAsync("web")).StateOf("ap1.hosts.svc.example."));
@@ -71,6 +71,7 @@ public sealed class ZooKeeperAclTests : IAsyncLifetime
         Assert.Contains($"ZooKeeper sessions present the credential digest:registry (from {authFile})", reader.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("registry-pw", reader.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("[2109]", reader.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("readable by every user", reader.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -81,8 +82,10 @@ public sealed class ZooKeeperAclTests : IAsyncLifetime
         await owner.CreateAsync("/services/web", default, acl: [new(Permissions.All, "digest", Digest("svc-web", "web-pw")), new(Permissions.Read, "digest", Digest("registry", "registry-pw"))]);
         await owner.CreateAsync("/services/api", default, acl: [new(Permissions.All, "digest", Digest("svc-web", "web-pw")), new(Permissions.Read | Permissions.Create | Permissions.Delete, "digest", Digest("registry", "registry-pw"))]);
 
-        var authFile = WriteAuthFile("digest:registry:registry-pw");
+        // Readable by everyone (0644): served all the same, with a warning.
+        var authFile = WriteAuthFile("digest:registry:registry-pw", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         await using var server = await StartServerAsync("--zookeeper-auth-file", authFile);
+        Assert.Contains($"the ZooKeeper credential file {authFile} is readable by every user", server.Output, StringComparison.Ordinal);
         using var channel = GrpcChannel.ForAddress(server.GrpcAddress);
         var client = new V1.Registry.RegistryClient(channel);
 
@@ -127,14 +130,14 @@ public sealed class ZooKeeperAclTests : IAsyncLifetime
     private static V1.RegisterRequest Request(string service, string id) =>
         new() { Instance = new V1.InstanceSpec { Service = service, Id = id, Address = "10.1.1.1", Port = 8080 } };
 
-    private string WriteAuthFile(string content)
+    private string WriteAuthFile(string content, UnixFileMode mode)
     {
         var zones = Zones();
         var file = Path.Combine(zones.Root, "zookeeper-auth");
         File.WriteAllText(file, content + "\n");
         if (!OperatingSystem.IsWindows())
         {
-            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            File.SetUnixFileMode(file, mode);
         }
 
         return file;

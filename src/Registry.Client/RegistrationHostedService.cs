@@ -30,7 +30,13 @@ public sealed partial class RegistrationHostedService : IHostedService, IAsyncDi
         _lifetime = lifetime;
         _logger = loggerFactory?.CreateLogger<RegistrationHostedService>() ?? NullLogger<RegistrationHostedService>.Instance;
         _registrar = new ServiceRegistrar(
-            new ZooKeeperClientOptions { ConnectString = options.ConnectString, SessionTimeout = options.SessionTimeout, LoggerFactory = loggerFactory },
+            new ZooKeeperClientOptions
+            {
+                ConnectString = options.ConnectString,
+                SessionTimeout = options.SessionTimeout,
+                Credentials = options.Credentials,
+                LoggerFactory = loggerFactory,
+            },
             options.Layout,
             options.Acl);
     }

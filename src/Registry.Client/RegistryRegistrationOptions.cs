@@ -16,8 +16,14 @@ public sealed class RegistryRegistrationOptions
     /// <summary>Where registrations live (default <c>/services</c>).</summary>
     public ZooKeeperLayout Layout { get; set; } = ZooKeeperLayout.Default;
 
-    /// <summary>The ACL of created nodes (open when null).</summary>
+    /// <summary>
+    /// The ACL of created nodes, the service's node included when this app creates it (open when null); e.g. the
+    /// service's digest identity with every right and the registry servers' with READ (DESIGN §8).
+    /// </summary>
     public IReadOnlyList<Acl>? Acl { get; set; }
+
+    /// <summary>The credentials the registrations' session presents, e.g. <c>AuthInfo.Digest("svc-web", secret)</c>: what <see cref="Acl"/> grants.</summary>
+    public IReadOnlyList<AuthInfo> Credentials { get; set; } = [];
 
     /// <summary>The instances this process runs.</summary>
     public IList<ServiceInstance> Instances { get; } = [];

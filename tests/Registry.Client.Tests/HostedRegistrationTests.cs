@@ -61,13 +61,36 @@ public sealed class HostedRegistrationTests : IAsyncLifetime
         await host.StopAsync();
     }
 
-    private static IHost BuildHost(string connectString, params ServiceInstance[] instances)
+    [Fact]
+    public async Task With_its_credential_and_acl_the_app_registers_under_its_locked_service_node()
+    {
+        IReadOnlyList<Acl> acl = [Acl.Digest(Permissions.All, "svc-web", "web-pw"), Acl.Digest(Permissions.Read, "registry", "registry-pw")];
+        using var host = BuildHost(_server.ConnectString, o =>
+        {
+            o.Credentials = [AuthInfo.Digest("svc-web", "web-pw")];
+            o.Acl = acl;
+        }, Instance("i1"));
+        await host.StartAsync();
+        await host.Services.GetRequiredService<RegistrationHostedService>().Registered.WaitAsync(Deadline);
+
+        // Locked: the registry's credential reads it, a session without one cannot even list it.
+        await using var registry = await ZooKeeperClient.ConnectAsync(new ZooKeeperClientOptions { ConnectString = _server.ConnectString, Credentials = [AuthInfo.Digest("registry", "registry-pw")] });
+        Assert.Equal(["i1"], (await registry.GetChildrenAsync("/services/web")).Children);
+        await using var stranger = await ZooKeeperClient.ConnectAsync(_server.ConnectString);
+        await Assert.ThrowsAsync<NoAuthException>(() => stranger.GetChildrenAsync("/services/web"));
+        await host.StopAsync();
+    }
+
+    private static IHost BuildHost(string connectString, params ServiceInstance[] instances) => BuildHost(connectString, _ => { }, instances);
+
+    private static IHost BuildHost(string connectString, Action<RegistryRegistrationOptions> configure, params ServiceInstance[] instances)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddRegistryRegistration(o =>
         {
             o.ConnectString = connectString;
             o.SessionTimeout = TimeSpan.FromSeconds(6);
+            configure(o);
             foreach (var instance in instances)
             {
                 o.Instances.Add(instance);

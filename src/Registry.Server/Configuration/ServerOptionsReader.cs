@@ -5,8 +5,8 @@ using Microsoft.Extensions.Logging;
 using Registry.Core.Merge;
 using Registry.Core.Names;
 using Registry.Discovery;
-using Registry.ZooKeeper;
 using Registry.Server.Dns.Transfer;
+using Registry.ZooKeeper;
 
 namespace Registry.Server.Configuration;
 

@@ -13,7 +13,7 @@ namespace Registry.Benchmarks;
 /// </summary>
 /// <remarks>
 /// Why not Grpc.Net.Client: with the client on the same cores as the server, the client's cost per message is in
-/// the measured delivery time, and Grpc.Net.Client over SocketsHttpHandler spends ~2.5× the server's CPU per
+/// the measured delivery time, and Grpc.Net.Client over SocketsHttpHandler spends ~3× the server's CPU per
 /// delivered message (measured by the benchmark's CPU columns). This reader does what h2load does for HTTP/2 load: it
 /// opens the calls, keeps the connection healthy (SETTINGS and PING acknowledgements, flow-control windows) and never
 /// decodes response headers (HPACK), since a Watch's headers carry nothing it needs; a stream that ends (trailers,

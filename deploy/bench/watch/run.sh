@@ -20,7 +20,7 @@
 #   INTERVAL_MS=300   pause after each change
 #   CLIENT=h2c        what reads the streams: h2c, a lean HTTP/2 reader (frames + the generated WatchEvent parser, as
 #                     h2load reads HTTP/2) that costs the shared cores little; grpc, Grpc.Net.Client (a real smart
-#                     client, ~2.5x the server's CPU per message on the same cores)
+#                     client, ~3x the server's CPU per message on the same cores)
 #   ZK_JAR=/usr/share/java/zookeeper.jar
 #   ZK_HEAP=256m      the ZooKeeper JVM's -Xmx
 #   FORCE_SYNC=no     ZooKeeper's forceSync

@@ -3,6 +3,7 @@ using Registry.Core.Instances;
 using Registry.Core.Names;
 using Registry.Core.View;
 using Registry.ZooKeeper;
+using static Registry.Discovery.Tests.WatcherStates;
 
 namespace Registry.Discovery.Tests;
 
@@ -200,26 +201,6 @@ public sealed class AclWatcherTests(SharedZooKeeper zooKeeper) : IClassFixture<S
         return watcher;
     }
 
-    private static async Task UntilAsync(RegistrationWatcher watcher, Func<RegistrationState, bool> condition, string description)
-    {
-        using var deadline = new CancellationTokenSource(Deadline);
-        try
-        {
-            await foreach (var state in watcher.WatchAsync(deadline.Token))
-            {
-                if (condition(state))
-                {
-                    return;
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
-        Assert.True(condition(watcher.Current), $"timed out waiting for: {description}; state: {string.Join(" | ", Render(watcher.Current))}");
-    }
-
     private static async Task UntilTrueAsync(Func<bool> condition, string description)
     {
         var deadline = DateTime.UtcNow + Deadline;
@@ -229,9 +210,6 @@ public sealed class AclWatcherTests(SharedZooKeeper zooKeeper) : IClassFixture<S
             await Task.Delay(50);
         }
     }
-
-    private static List<string> Render(RegistrationState state) =>
-        [.. state.Services.OrderBy(s => s.Key.Value, StringComparer.Ordinal).Select(s => $"{s.Key.Value}: {string.Join(' ', s.Value.Select(i => i.Id).Order(StringComparer.Ordinal))}")];
 
     private static ServiceInstance Instance(string service, string id) => new() { Service = ServiceName.Parse(service), Id = id, Address = "10.0.0.1", Port = 80 };
 

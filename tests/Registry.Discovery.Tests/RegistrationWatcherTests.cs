@@ -4,6 +4,7 @@ using Registry.Core.Names;
 using Registry.Core.View;
 using Registry.Testing;
 using Registry.ZooKeeper;
+using static Registry.Discovery.Tests.WatcherStates;
 
 namespace Registry.Discovery.Tests;
 
@@ -149,31 +150,7 @@ public sealed class RegistrationWatcherTests : IAsyncLifetime
         return watcher;
     }
 
-    private static async Task UntilAsync(RegistrationWatcher watcher, Func<RegistrationState, bool> condition, string description)
-    {
-        using var deadline = new CancellationTokenSource(Deadline);
-        try
-        {
-            await foreach (var state in watcher.WatchAsync(deadline.Token))
-            {
-                if (condition(state))
-                {
-                    return;
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
-        // The stale flag changes without a new state: look once more at the current one.
-        Assert.True(condition(watcher.Current), $"timed out waiting for: {description}; state: {string.Join(" | ", Render(watcher.Current))}");
-    }
-
     /// <summary>"service: id id ..." per service, sorted: what the state holds.</summary>
-    private static List<string> Render(RegistrationState state) =>
-        [.. state.Services.OrderBy(s => s.Key.Value, StringComparer.Ordinal).Select(s => $"{s.Key.Value}: {string.Join(' ', s.Value.Select(i => i.Id).Order(StringComparer.Ordinal))}")];
-
     /// <summary>The same rendering, read straight from ZooKeeper (valid names and decodable data only).</summary>
     private async Task<List<string>> TruthAsync()
     {

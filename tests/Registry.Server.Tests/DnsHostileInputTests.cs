@@ -19,32 +19,13 @@ public sealed class DnsHostileInputTests(ITestOutputHelper output) : IAsyncLifet
 {
     private const int RandomPackets = 100_000;
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
-    private readonly TestZones _zones = new();
-    private ZooKeeperServer _zk = null!;
-    private ZooKeeperClient _client = null!;
-    private RegistryServerProcess _server = null!;
+    private LiveServer _live = null!;
 
-    private IPEndPoint Facade => new(IPAddress.Loopback, _server.DnsPort);
+    private IPEndPoint Facade => new(IPAddress.Loopback, _live.Server.DnsPort);
 
-    public async Task InitializeAsync()
-    {
-        _zk = await ZooKeeperServer.StartAsync();
-        _client = await ZooKeeperClient.ConnectAsync(_zk.ConnectString);
-        await _client.CreateAsync("/services", default);
-        await _client.CreateAsync("/services/web", default, CreateMode.Container);
-        await _client.CreateAsync("/services/web/ap1", ServerViewTests.Curator("ap1", "127.0.0.1", 4070), CreateMode.Ephemeral);
-        _server = RegistryServerProcess.Start(["--zookeeper", _zk.ConnectString, "--zones", _zones.Directory, "--data-dir", _zones.DataDirectory]);
-        await _server.WaitReadyAsync();
-        await _server.UntilServiceAsync("web", v => v.Registered.SequenceEqual(["ap1"]), Deadline, "ap1 is in the view");
-    }
+    public async Task InitializeAsync() => _live = await LiveServer.StartWithWebAp1Async(new TestZones());
 
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        await _client.DisposeAsync();
-        await _zk.DisposeAsync();
-        _zones.Dispose();
-    }
+    public async Task DisposeAsync() => await _live.DisposeAsync();
 
     [Fact]
     public async Task Every_crafted_malformation_gets_a_well_formed_answer_or_none()
@@ -105,7 +86,7 @@ public sealed class DnsHostileInputTests(ITestOutputHelper output) : IAsyncLifet
             if (++sent % 256 == 0)
             {
                 await Task.Yield();
-                Assert.False(_server.HasExited, $"the server died after {sent} packets (seed {seed}):\n{_server.Output}");
+                Assert.False(_live.Server.HasExited, $"the server died after {sent} packets (seed {seed}):\n{_live.Server.Output}");
             }
         }
 
@@ -114,7 +95,7 @@ public sealed class DnsHostileInputTests(ITestOutputHelper output) : IAsyncLifet
         var (count, malformed) = await replies;
         output.WriteLine($"{sent} packets sent, {count} answers, {malformed} of them unparseable");
         Assert.Equal(0, malformed);
-        Assert.False(_server.HasExited);
+        Assert.False(_live.Server.HasExited);
 
         // Descriptors must come back to where they were; memory may grow by caches and GC heaps, not per packet.
         await Poll.UntilAsync(() => Resources().Descriptors <= before.Descriptors + 2, Deadline, $"descriptors return to {before.Descriptors} (now {Resources().Descriptors})");
@@ -195,8 +176,8 @@ public sealed class DnsHostileInputTests(ITestOutputHelper output) : IAsyncLifet
     {
         foreach (var tcp in new[] { false, true })
         {
-            var answer = await DigAnswer.QueryAsync(_server.DnsPort, "_web._tcp.svc.example.", "SRV", tcp);
-            Assert.True(answer.Status == "NOERROR", $"over {(tcp ? "TCP" : "UDP")}: {answer}\nserver output:\n{_server.Output}");
+            var answer = await DigAnswer.QueryAsync(_live.Server.DnsPort, "_web._tcp.svc.example.", "SRV", tcp);
+            Assert.True(answer.Status == "NOERROR", $"over {(tcp ? "TCP" : "UDP")}: {answer}\nserver output:\n{_live.Server.Output}");
             Assert.Equal(["10 12 4070 ap1.hosts.svc.example."], answer.AnswerData("SRV"));
         }
     }
@@ -254,9 +235,9 @@ public sealed class DnsHostileInputTests(ITestOutputHelper output) : IAsyncLifet
 
     private (long RssKb, int Descriptors) Resources()
     {
-        var status = File.ReadAllLines($"/proc/{_server.Pid}/status");
+        var status = File.ReadAllLines($"/proc/{_live.Server.Pid}/status");
         var rss = long.Parse(status.Single(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-        return (rss, Directory.GetFiles($"/proc/{_server.Pid}/fd").Length);
+        return (rss, Directory.GetFiles($"/proc/{_live.Server.Pid}/fd").Length);
     }
 }
 

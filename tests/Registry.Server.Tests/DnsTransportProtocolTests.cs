@@ -23,31 +23,14 @@ public sealed class DnsTransportProtocolTests : IAsyncLifetime
     /// <summary>20 TXT records of about 45 bytes: over 512 bytes, under 1232.</summary>
     private static readonly string BigTxt = string.Concat(Enumerable.Range(0, 20).Select(i => $"big IN TXT \"record number {i:D2} of a set too big for 512\"\n"));
 
-    private readonly TestZones _zones = new(BigTxt);
-    private ZooKeeperServer _zk = null!;
-    private ZooKeeperClient _client = null!;
-    private RegistryServerProcess _server = null!;
+    private LiveServer _live = null!;
 
-    public async Task InitializeAsync()
-    {
-        _zk = await ZooKeeperServer.StartAsync();
-        _client = await ZooKeeperClient.ConnectAsync(_zk.ConnectString);
-        await _client.CreateAsync("/services", default);
-        _server = RegistryServerProcess.Start(
-        [
-            "--zookeeper", _zk.ConnectString, "--zones", _zones.Directory, "--data-dir", _zones.DataDirectory,
-            "--dns-tcp-idle-timeout", "2s", "--dns-tcp-max-connections", MaxConnections.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ]);
-        await _server.WaitReadyAsync();
-    }
+    public async Task InitializeAsync() => _live = await LiveServer.StartAsync(
+        new TestZones(BigTxt),
+        null,
+        "--dns-tcp-idle-timeout", "2s", "--dns-tcp-max-connections", MaxConnections.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        await _client.DisposeAsync();
-        await _zk.DisposeAsync();
-        _zones.Dispose();
-    }
+    public async Task DisposeAsync() => await _live.DisposeAsync();
 
     [Theory]
     [InlineData(false)]
@@ -55,8 +38,8 @@ public sealed class DnsTransportProtocolTests : IAsyncLifetime
     public async Task The_question_case_is_echoed_in_the_question_and_the_answer_owners(bool tcp)
     {
         // The lower-case query fills the answer cache; the mixed-case one is served from it.
-        var lower = await DigAnswer.QueryAsync(_server.DnsPort, "_web._tcp.svc.example.", "SRV", tcp);
-        var mixed = await DigAnswer.QueryAsync(_server.DnsPort, "_WeB._tCp.svc.example.", "SRV", tcp, "+question");
+        var lower = await DigAnswer.QueryAsync(_live.Server.DnsPort, "_web._tcp.svc.example.", "SRV", tcp);
+        var mixed = await DigAnswer.QueryAsync(_live.Server.DnsPort, "_WeB._tCp.svc.example.", "SRV", tcp, "+question");
 
         Assert.Equal("NOERROR", mixed.Status);
         Assert.Equal(lower.AnswerData("SRV"), mixed.AnswerData("SRV"));
@@ -68,9 +51,9 @@ public sealed class DnsTransportProtocolTests : IAsyncLifetime
     [Fact]
     public async Task An_answer_over_512_bytes_is_truncated_over_udp_without_edns_and_complete_over_tcp_or_with_edns()
     {
-        var plain = await DigAnswer.QueryAsync(_server.DnsPort, "big.svc.example.", "TXT", false, "+noedns", "+ignore");
-        var edns = await DigAnswer.QueryAsync(_server.DnsPort, "big.svc.example.", "TXT", false, "+bufsize=1232", "+ignore");
-        var tcp = await DigAnswer.QueryAsync(_server.DnsPort, "big.svc.example.", "TXT", true, "+noedns");
+        var plain = await DigAnswer.QueryAsync(_live.Server.DnsPort, "big.svc.example.", "TXT", false, "+noedns", "+ignore");
+        var edns = await DigAnswer.QueryAsync(_live.Server.DnsPort, "big.svc.example.", "TXT", false, "+bufsize=1232", "+ignore");
+        var tcp = await DigAnswer.QueryAsync(_live.Server.DnsPort, "big.svc.example.", "TXT", true, "+noedns");
 
         Assert.Contains("tc", plain.Flags);
         Assert.Empty(plain.Answer);
@@ -84,7 +67,7 @@ public sealed class DnsTransportProtocolTests : IAsyncLifetime
     public async Task A_response_gets_no_answer_and_the_next_query_is_answered()
     {
         using var udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
-        var server = new IPEndPoint(IPAddress.Loopback, _server.DnsPort);
+        var server = new IPEndPoint(IPAddress.Loopback, _live.Server.DnsPort);
         var response = Build("ns1.svc.example.", A, id: 1);
         response[2] |= 0x80;
         await udp.SendAsync(response, server);
@@ -186,7 +169,7 @@ public sealed class DnsTransportProtocolTests : IAsyncLifetime
     private async Task<TcpClient> ConnectAsync()
     {
         var tcp = new TcpClient();
-        await tcp.ConnectAsync(IPAddress.Loopback, _server.DnsPort);
+        await tcp.ConnectAsync(IPAddress.Loopback, _live.Server.DnsPort);
         return tcp;
     }
 

@@ -9,37 +9,18 @@ namespace Registry.Server.Tests;
 public sealed class DnsTransportTests : IAsyncLifetime
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
-    private readonly TestZones _zones = new();
-    private ZooKeeperServer _zk = null!;
-    private ZooKeeperClient _client = null!;
-    private RegistryServerProcess _server = null!;
+    private LiveServer _live = null!;
 
-    public async Task InitializeAsync()
-    {
-        _zk = await ZooKeeperServer.StartAsync();
-        _client = await ZooKeeperClient.ConnectAsync(_zk.ConnectString);
-        await _client.CreateAsync("/services", default);
-        await _client.CreateAsync("/services/web", default, CreateMode.Container);
-        await _client.CreateAsync("/services/web/ap1", ServerViewTests.Curator("ap1", "127.0.0.1", 4070), CreateMode.Ephemeral);
-        _server = RegistryServerProcess.Start(["--zookeeper", _zk.ConnectString, "--zones", _zones.Directory, "--data-dir", _zones.DataDirectory]);
-        await _server.WaitReadyAsync();
-        await _server.UntilServiceAsync("web", v => v.Registered.SequenceEqual(["ap1"]), Deadline, "ap1 is in the view");
-    }
+    public async Task InitializeAsync() => _live = await LiveServer.StartWithWebAp1Async(new TestZones());
 
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        await _client.DisposeAsync();
-        await _zk.DisposeAsync();
-        _zones.Dispose();
-    }
+    public async Task DisposeAsync() => await _live.DisposeAsync();
 
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public async Task A_hybrid_service_answers_its_live_targets_with_their_addresses_over_udp_and_tcp(bool tcp)
     {
-        var answer = await DigAnswer.QueryAsync(_server.DnsPort, "_web._tcp.svc.example.", "SRV", tcp);
+        var answer = await DigAnswer.QueryAsync(_live.Server.DnsPort, "_web._tcp.svc.example.", "SRV", tcp);
 
         Assert.Equal("NOERROR", answer.Status);
         Assert.Contains("aa", answer.Flags);
@@ -51,20 +32,20 @@ public sealed class DnsTransportTests : IAsyncLifetime
     [Fact]
     public async Task Registrations_reach_dns_answers_as_they_change()
     {
-        await _client.CreateAsync("/services/web/ap3", ServerViewTests.Curator("ap3", "10.0.0.33", 4071), CreateMode.Ephemeral);
+        await _live.Client.CreateAsync("/services/web/ap3", ServerViewTests.Curator("ap3", "10.0.0.33", 4071), CreateMode.Ephemeral);
         await Poll.UntilAsync(
-            async _ => (await DigAnswer.QueryAsync(_server.DnsPort, "_web._tcp.svc.example.", "SRV")).AnswerData("SRV").Contains("10 10 4071 ap3.web.svc.example."),
+            async _ => (await DigAnswer.QueryAsync(_live.Server.DnsPort, "_web._tcp.svc.example.", "SRV")).AnswerData("SRV").Contains("10 10 4071 ap3.web.svc.example."),
             Deadline,
             "ap3 is in the SRV answer");
 
         // The instance's own target name resolves to its registered address, with the short dynamic TTL.
-        var target = await DigAnswer.QueryAsync(_server.DnsPort, "ap3.web.svc.example.", "A");
+        var target = await DigAnswer.QueryAsync(_live.Server.DnsPort, "ap3.web.svc.example.", "A");
         Assert.Equal(["10.0.0.33"], target.AnswerData("A"));
         Assert.Equal("5", target.Answer.Single()[1]);
 
-        await _client.DeleteAsync("/services/web/ap3");
+        await _live.Client.DeleteAsync("/services/web/ap3");
         await Poll.UntilAsync(
-            async _ => (await DigAnswer.QueryAsync(_server.DnsPort, "_web._tcp.svc.example.", "SRV")).AnswerData("SRV").SequenceEqual(["10 12 4070 ap1.hosts.svc.example."]),
+            async _ => (await DigAnswer.QueryAsync(_live.Server.DnsPort, "_web._tcp.svc.example.", "SRV")).AnswerData("SRV").SequenceEqual(["10 12 4070 ap1.hosts.svc.example."]),
             Deadline,
             "ap3 left the SRV answer");
     }
@@ -72,16 +53,16 @@ public sealed class DnsTransportTests : IAsyncLifetime
     [Fact]
     public async Task Names_outside_the_zones_are_refused_and_missing_names_are_nxdomain_with_the_soa()
     {
-        var outside = await DigAnswer.QueryAsync(_server.DnsPort, "www.example.org.", "A");
+        var outside = await DigAnswer.QueryAsync(_live.Server.DnsPort, "www.example.org.", "A");
         Assert.Equal("REFUSED", outside.Status);
         Assert.DoesNotContain("ra", outside.Flags);
 
-        var missing = await DigAnswer.QueryAsync(_server.DnsPort, "nope.svc.example.", "A");
+        var missing = await DigAnswer.QueryAsync(_live.Server.DnsPort, "nope.svc.example.", "A");
         Assert.Equal("NXDOMAIN", missing.Status);
         Assert.Contains("aa", missing.Flags);
         var soa = Assert.Single(missing.Authority);
         Assert.Equal("SOA", soa[3]);
-        var serial = (await _server.GetJsonAsync("/v1/services")).GetProperty("view").GetProperty("zones")[0].GetProperty("serial").GetUInt32();
+        var serial = (await _live.Server.GetJsonAsync("/v1/services")).GetProperty("view").GetProperty("zones")[0].GetProperty("serial").GetUInt32();
         Assert.Equal(serial.ToString(System.Globalization.CultureInfo.InvariantCulture), soa[6]);
     }
 
@@ -95,12 +76,12 @@ public sealed class DnsTransportTests : IAsyncLifetime
             {
                 var packet = new byte[random.Next(0, 600)];
                 random.NextBytes(packet);
-                await udp.SendAsync(packet, new IPEndPoint(IPAddress.Loopback, _server.DnsPort));
+                await udp.SendAsync(packet, new IPEndPoint(IPAddress.Loopback, _live.Server.DnsPort));
             }
         }
 
-        var answer = await DigAnswer.QueryAsync(_server.DnsPort, "_web._tcp.svc.example.", "SRV");
+        var answer = await DigAnswer.QueryAsync(_live.Server.DnsPort, "_web._tcp.svc.example.", "SRV");
         Assert.Equal("NOERROR", answer.Status);
-        Assert.False(_server.HasExited);
+        Assert.False(_live.Server.HasExited);
     }
 }

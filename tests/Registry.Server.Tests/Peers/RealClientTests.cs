@@ -16,45 +16,37 @@ namespace Registry.Server.Tests.Peers;
 public sealed class RealClientTests : IAsyncLifetime
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
-    private readonly TestZones _zones = new();
-    private ZooKeeperServer _zk = null!;
-    private ZooKeeperClient _client = null!;
-    private RegistryServerProcess _server = null!;
+    private LiveServer _live = null!;
 
     public async Task InitializeAsync()
     {
-        _zk = await ZooKeeperServer.StartAsync();
-        _client = await ZooKeeperClient.ConnectAsync(_zk.ConnectString);
-        await _client.CreateAsync("/services", default);
-        foreach (var service in (string[])["web", "api"])
-        {
-            await _client.CreateAsync($"/services/{service}", default, CreateMode.Container);
-        }
+        _live = await LiveServer.StartAsync(
+            new TestZones(),
+            async client =>
+            {
+                foreach (var service in (string[])["web", "api"])
+                {
+                    await client.CreateAsync($"/services/{service}", default, CreateMode.Container);
+                }
 
-        // web: ap1 is its declared target (matched by address and port), i2 is undeclared; api is wholly dynamic.
-        await RegisterAsync(_client, "web", "ap1", "127.0.0.1", 4070);
-        await RegisterAsync(_client, "web", "i2", "10.0.0.22", 4071);
-        await RegisterAsync(_client, "api", "a1", "10.0.1.1", 8080);
-        _server = RegistryServerProcess.Start(["--zookeeper", _zk.ConnectString, "--zones", _zones.Directory, "--data-dir", _zones.DataDirectory, "--dns-ttl", "1"]);
-        await _server.WaitReadyAsync();
-        await _server.UntilServiceAsync("web", v => v.Registered.SequenceEqual(["ap1", "i2"]), Deadline, "web's instances are in the view");
-        await _server.UntilServiceAsync("api", v => v.Registered.SequenceEqual(["a1"]), Deadline, "api's instance is in the view");
+                // web: ap1 is its declared target (matched by address and port), i2 is undeclared; api is wholly dynamic.
+                await RegisterAsync(client, "web", "ap1", "127.0.0.1", 4070);
+                await RegisterAsync(client, "web", "i2", "10.0.0.22", 4071);
+                await RegisterAsync(client, "api", "a1", "10.0.1.1", 8080);
+            },
+            "--dns-ttl", "1");
+        await _live.Server.UntilServiceAsync("web", v => v.Registered.SequenceEqual(["ap1", "i2"]), Deadline, "web's instances are in the view");
+        await _live.Server.UntilServiceAsync("api", v => v.Registered.SequenceEqual(["a1"]), Deadline, "api's instance is in the view");
     }
 
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        await _client.DisposeAsync();
-        await _zk.DisposeAsync();
-        _zones.Dispose();
-    }
+    public async Task DisposeAsync() => await _live.DisposeAsync();
 
     [Theory]
     [InlineData("udp")]
     [InlineData("tcp")]
     public async Task Dnspython_resolves_the_srv_set_an_instance_address_and_gets_nxdomain_for_a_missing_name(string transport)
     {
-        var result = await RunDnspythonAsync(_server.DnsPort, transport, "i2.web.svc.example.");
+        var result = await RunDnspythonAsync(_live.Server.DnsPort, transport, "i2.web.svc.example.");
 
         Assert.Equal(["10 10 4071 i2.web.svc.example.", "10 12 4070 ap1.hosts.svc.example."], Strings(result, "srv"));
         Assert.True(result.GetProperty("srv_aa").GetBoolean());
@@ -71,7 +63,7 @@ public sealed class RealClientTests : IAsyncLifetime
     [Fact]
     public async Task Unbound_with_a_stub_zone_serves_the_live_srv_set_and_follows_a_new_registration_after_the_ttl()
     {
-        await using var unbound = await UnboundProcess.StartAsync(TestZones.Origin, _server.DnsPort);
+        await using var unbound = await UnboundProcess.StartAsync(TestZones.Origin, _live.Server.DnsPort);
 
         var first = await DigAnswer.QueryAsync(unbound.Port, "_api._tcp.svc.example.", "SRV", false, "+rec");
         Assert.Equal("NOERROR", first.Status);
@@ -80,7 +72,7 @@ public sealed class RealClientTests : IAsyncLifetime
         var target = await DigAnswer.QueryAsync(unbound.Port, "a1.api.svc.example.", "A", false, "+rec");
         Assert.Equal(["10.0.1.1"], target.AnswerData("A"));
 
-        await RegisterAsync(_client, "api", "a2", "10.0.1.2", 8081);
+        await RegisterAsync(_live.Client, "api", "a2", "10.0.1.2", 8081);
 
         // Unbound keeps the old set for at most the 1 s TTL, then asks the facade again.
         var changed = Stopwatch.StartNew();

@@ -27,6 +27,26 @@ public sealed class ServerSettingsTests : IDisposable
     }
 
     [Fact]
+    public void The_README_option_table_has_a_row_for_every_setting_with_its_environment_variable()
+    {
+        // The table is written by hand; this keeps it from losing an option the way --help cannot.
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Registry.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        Assert.NotNull(directory);
+        var rows = File.ReadLines(Path.Combine(directory.FullName, "README.md")).Where(l => l.StartsWith("| `--", StringComparison.Ordinal)).ToList();
+        foreach (var setting in Settings.All)
+        {
+            var row = rows.FirstOrDefault(r => r.StartsWith($"| `{setting.Option}`", StringComparison.Ordinal));
+            Assert.True(row is not null, $"README.md has no option row for {setting.Option}");
+            Assert.Contains($"`{setting.EnvironmentVariable}`", row, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task Every_bad_setting_is_reported_at_once_naming_all_three_sources()
     {
         var (code, output) = await RegistryServerProcess.RunToEndAsync(

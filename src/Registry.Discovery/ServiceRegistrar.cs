@@ -18,6 +18,7 @@ public sealed partial class ServiceRegistrar : IAsyncDisposable
     private readonly ZooKeeperClientOptions _clientOptions;
     private readonly ZooKeeperLayout _layout;
     private readonly IReadOnlyList<Acl>? _acl;
+    private readonly IReadOnlyList<Acl>? _instanceAcl;
     private readonly ILogger _logger;
     private readonly Dictionary<string, Registration> _registrations = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
@@ -35,12 +36,18 @@ public sealed partial class ServiceRegistrar : IAsyncDisposable
     /// empty, so an ACL set on one by hand is lost with it, while this one comes back whenever the node does. The
     /// credential that the ACL grants goes in <see cref="ZooKeeperClientOptions.Credentials"/>.
     /// </param>
-    public ServiceRegistrar(ZooKeeperClientOptions clientOptions, ZooKeeperLayout? layout = null, IReadOnlyList<Acl>? acl = null)
+    /// <param name="instanceAcl">
+    /// The instance nodes' ACL when it differs from <paramref name="acl"/>; <paramref name="acl"/> when null. For a
+    /// registrar that writes for others (the server's Register leases): its own identity may change the nodes,
+    /// everyone may read them, and the service nodes it creates stay as open as <paramref name="acl"/> says.
+    /// </param>
+    public ServiceRegistrar(ZooKeeperClientOptions clientOptions, ZooKeeperLayout? layout = null, IReadOnlyList<Acl>? acl = null, IReadOnlyList<Acl>? instanceAcl = null)
     {
         ArgumentNullException.ThrowIfNull(clientOptions);
         _clientOptions = clientOptions;
         _layout = layout ?? ZooKeeperLayout.Default;
         _acl = acl;
+        _instanceAcl = instanceAcl ?? acl;
         _logger = clientOptions.LoggerFactory?.CreateLogger<ServiceRegistrar>() ?? NullLogger<ServiceRegistrar>.Instance;
     }
 
@@ -178,7 +185,7 @@ public sealed partial class ServiceRegistrar : IAsyncDisposable
             await EnsureAsync(client, servicePath, CreateMode.Container, _acl, cancellationToken).ConfigureAwait(false);
             try
             {
-                await client.CreateAsync(path, data, CreateMode.Ephemeral, _acl, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await client.CreateAsync(path, data, CreateMode.Ephemeral, _instanceAcl, cancellationToken: cancellationToken).ConfigureAwait(false);
                 return;
             }
             catch (NoNodeException) when (attempt < 5)
@@ -206,7 +213,7 @@ public sealed partial class ServiceRegistrar : IAsyncDisposable
                 else
                 {
                     Log.Replacing(_logger, path, stat.EphemeralOwner, client.SessionId);
-                    await client.MultiAsync([Op.Delete(path, stat.Version), Op.Create(path, data, CreateMode.Ephemeral, _acl)], cancellationToken).ConfigureAwait(false);
+                    await client.MultiAsync([Op.Delete(path, stat.Version), Op.Create(path, data, CreateMode.Ephemeral, _instanceAcl)], cancellationToken).ConfigureAwait(false);
                 }
 
                 return;

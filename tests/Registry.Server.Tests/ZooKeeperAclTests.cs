@@ -105,6 +105,18 @@ public sealed class ZooKeeperAclTests : IAsyncLifetime
         Assert.True(await leased.ResponseStream.MoveNext());
         Assert.Equal("/services/api/l2", leased.ResponseStream.Current.Leased.Path);
         await server.UntilServiceAsync("api", v => v.Registered.SequenceEqual(["l2"]), Deadline, "the lease under the granting node is served");
+
+        // The leased znode is the server's to change and everyone's to read: a client without the credential can read
+        // it but not rewrite the leased address.
+        await using var stranger = await ZooKeeperClient.ConnectAsync(_zk.ConnectString);
+        var acl = (await stranger.GetAclAsync("/services/api/l2")).Acl;
+        // ZooKeeper 3.8 shows a digest as "user:x" to a session without ADMIN on the node.
+        Assert.Collection(
+            acl.OrderBy(a => a.Scheme, StringComparer.Ordinal),
+            a => Assert.Equal((Permissions.All, "digest", true), (a.Permissions, a.Scheme, a.Id.StartsWith("registry:", StringComparison.Ordinal))),
+            a => Assert.Equal(new Acl(Permissions.Read, "world", "anyone"), a));
+        Assert.Contains("10.1.1.1", Encoding.UTF8.GetString((await stranger.GetDataAsync("/services/api/l2")).Data), StringComparison.Ordinal);
+        await Assert.ThrowsAsync<NoAuthException>(() => stranger.SetDataAsync("/services/api/l2", Encoding.UTF8.GetBytes(Curator("api", "l2", "203.0.113.66", 8080))));
     }
 
     /// <summary>The id ZooKeeper's digest scheme gives user:password: <c>user:base64(sha1("user:password"))</c>, computed here on its own.</summary>

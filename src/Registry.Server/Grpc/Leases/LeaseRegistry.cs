@@ -22,6 +22,11 @@ internal sealed partial class LeaseRegistry : IAsyncDisposable
     private readonly ZooKeeperLayout _layout;
     private readonly IReadOnlyList<AuthInfo> _credentials;
 
+    // With a credential, a lease's znode is the server's to change (ZooKeeper's "auth" scheme: the session's own
+    // identities) and everyone's to read: without it, any ZooKeeper client could rewrite a leased instance's address.
+    // Service nodes stay as the operator set them. Without a credential there is no identity to grant, so they are open.
+    private static readonly IReadOnlyList<Acl> LeaseAcl = [new(Permissions.All, "auth", ""), new(Permissions.Read, "world", "anyone")];
+
     public LeaseRegistry(ZooKeeperClientOptions zooKeeper, ServerOptions options, ILogger<LeaseRegistry> logger)
     {
         _logger = logger;
@@ -35,7 +40,9 @@ internal sealed partial class LeaseRegistry : IAsyncDisposable
                 Credentials = zooKeeper.Credentials,
                 LoggerFactory = zooKeeper.LoggerFactory,
             },
-            _layout);
+            _layout,
+            acl: null,
+            instanceAcl: _credentials.Count > 0 ? LeaseAcl : null);
     }
 
     /// <summary>Registers <paramref name="instance"/> for a stream.</summary>

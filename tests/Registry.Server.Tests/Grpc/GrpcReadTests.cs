@@ -74,4 +74,26 @@ public sealed class GrpcReadTests : IAsyncLifetime
         var answer = await health.CheckAsync(new HealthCheckRequest());
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, answer.Status);
     }
+
+    [Fact]
+    public async Task Reflection_lists_the_services_and_describes_the_registry_api()
+    {
+        var reflection = new global::Grpc.Reflection.V1Alpha.ServerReflection.ServerReflectionClient(_fixture.Channel);
+        using var call = reflection.ServerReflectionInfo();
+        await call.RequestStream.WriteAsync(new() { ListServices = "" });
+        Assert.True(await call.ResponseStream.MoveNext());
+        var services = call.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name).ToList();
+        Assert.Contains("registry.v1.Registry", services);
+        Assert.Contains("grpc.health.v1.Health", services);
+
+        // What grpcurl asks to describe a service: the file that defines it, with its methods.
+        await call.RequestStream.WriteAsync(new() { FileContainingSymbol = "registry.v1.Registry" });
+        Assert.True(await call.ResponseStream.MoveNext());
+        var files = call.ResponseStream.Current.FileDescriptorResponse.FileDescriptorProto
+            .Select(bytes => Google.Protobuf.Reflection.FileDescriptorProto.Parser.ParseFrom(bytes)).ToList();
+        var registry = files.Single(f => f.Name == "registry/v1/registry.proto").Service.Single(s => s.Name == "Registry");
+        Assert.Contains(registry.Method, m => m.Name == "Watch" && m.ServerStreaming);
+        Assert.Contains(registry.Method, m => m.Name == "Register" && m.ClientStreaming && m.ServerStreaming);
+        await call.RequestStream.CompleteAsync();
+    }
 }

@@ -48,6 +48,27 @@ public sealed class WatchTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_stream_without_a_filter_gets_the_same_events_as_a_filtered_stream_builds()
+    {
+        // The unfiltered stream sends the publication's own event, shared by every such stream; the filtered one
+        // builds its own from the publication's changes. The client must not be able to tell.
+        using var everything = WatchReader.Open(_fixture.Client);
+        using var filtered = WatchReader.Open(_fixture.Client, null, "mail");
+        await everything.NextChangeAsync();
+        await filtered.NextChangeAsync();
+
+        await using var m1 = await _fixture.RegisterAsync("mail", "m1", "10.0.9.1");
+        var fromEverything = await everything.UntilEndpointAsync("m1.mail.svc.example.");
+        var fromFiltered = await filtered.UntilEndpointAsync("m1.mail.svc.example.");
+        Assert.Equal(fromFiltered, fromEverything);
+
+        await m1.SetWeightAsync(70);
+        var changed = await everything.NextChangeAsync();
+        Assert.Equal(await filtered.NextChangeAsync(), changed);
+        Assert.Equal(70, Assert.Single(changed.Changes.Changes).Endpoint.Weight);
+    }
+
+    [Fact]
     public async Task A_cut_stream_resumed_from_its_last_revision_gets_exactly_the_missed_changes()
     {
         V1.Revision last;

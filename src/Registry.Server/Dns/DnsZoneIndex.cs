@@ -22,7 +22,7 @@ internal sealed partial class DnsZoneIndex
     private readonly Dictionary<string, DomainName?> _names;
 
     /// <summary>Gives every index a number, so that a cache can tell which index <see cref="ChangedNames"/> is relative to.</summary>
-    private static long s_generations;
+    private static long _generations;
 
     /// <summary>What an incremental build from this index needs; made on first use for a full build's index.</summary>
     private IncrementalState? _state;
@@ -51,7 +51,7 @@ internal sealed partial class DnsZoneIndex
         ChangedNames = changedNames;
         BaseGeneration = baseGeneration;
         _state = state;
-        Generation = Interlocked.Increment(ref s_generations);
+        Generation = Interlocked.Increment(ref _generations);
     }
 
     /// <summary>The snapshot the index was built from: every answer from this index is of exactly that snapshot.</summary>

@@ -1,9 +1,9 @@
 using Google.Protobuf.WellKnownTypes;
 using Registry.Core.Instances;
 using Registry.Core.Merge;
-using Endpoint = Registry.Core.Merge.Endpoint;
 using Registry.Core.View;
 using Registry.Core.Zones;
+using Endpoint = Registry.Core.Merge.Endpoint;
 using V1 = Registry.V1;
 
 namespace Registry.Server.Grpc;

@@ -3,10 +3,10 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Registry.Core.Merge;
-using Endpoint = Registry.Core.Merge.Endpoint;
 using Registry.Core.Selection;
 using Registry.Server.Grpc;
 using Registry.Server.Views;
+using Endpoint = Registry.Core.Merge.Endpoint;
 
 namespace Registry.Server.Http;
 

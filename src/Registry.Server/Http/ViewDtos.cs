@@ -2,9 +2,9 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Registry.Core.Merge;
-using Endpoint = Registry.Core.Merge.Endpoint;
 using Registry.Core.View;
 using Registry.Server.Views;
+using Endpoint = Registry.Core.Merge.Endpoint;
 
 namespace Registry.Server.Http;
 

@@ -3,8 +3,8 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Registry.Server.Embedded;
-using Registry.Testing.Internal;
 using Registry.Testing;
+using Registry.Testing.Internal;
 
 namespace Registry.ZooKeeper.Tests.Harness;
 

@@ -1,6 +1,6 @@
 using Registry.Core.Merge;
-using V1 = Registry.V1;
 using Endpoint = Registry.Core.Merge.Endpoint;
+using V1 = Registry.V1;
 
 namespace Registry.Server.Grpc.Watch;
 

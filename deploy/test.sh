@@ -17,6 +17,11 @@ require_dotnet
 echo "==> building"
 dotnet build Registry.sln -c Release -nologo -clp:ErrorsOnly
 
+# STYLE.md: dotnet format clean. Checked here so that style drift fails the build it came in, not a later one.
+echo "==> dotnet format --verify-no-changes"
+dotnet format Registry.sln --verify-no-changes --no-restore ||
+  { echo "dotnet format found changes to make: run 'dotnet format Registry.sln' and commit" >&2; exit 1; }
+
 echo "==> testing"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -35,6 +35,11 @@ public sealed class RegistryClient : IDisposable
             throw new ArgumentException("the bearer token is empty or holds spaces, control or non-ASCII characters", nameof(options));
         }
 
+        if (options.MaxReceiveMessageSize <= 0)
+        {
+            throw new ArgumentException($"MaxReceiveMessageSize must be positive, got {options.MaxReceiveMessageSize}", nameof(options));
+        }
+
         _options = options;
         _channels = [.. options.Addresses.Select(address => GrpcChannel.ForAddress(address, new GrpcChannelOptions
         {
@@ -46,6 +51,7 @@ public sealed class RegistryClient : IDisposable
                 KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
                 EnableMultipleHttp2Connections = true,
             },
+            MaxReceiveMessageSize = options.MaxReceiveMessageSize,
         }))];
 
         // A header on every call rather than call credentials: grpc-dotnet drops call credentials on http:// channels,
@@ -164,9 +170,10 @@ public sealed class RegistryClient : IDisposable
     internal RegistryClientOptions Options => _options;
 
     /// <summary>Failures worth a reconnect: the server or the network, not the request.</summary>
+    /// <remarks>RESOURCE_EXHAUSTED is not one: from this server it means a message over a size limit, which a retry would only repeat.</remarks>
     internal static bool IsTransient(StatusCode code) =>
         code is StatusCode.Unavailable or StatusCode.Internal or StatusCode.Unknown or StatusCode.Aborted or StatusCode.DeadlineExceeded
-            or StatusCode.Cancelled or StatusCode.OutOfRange or StatusCode.ResourceExhausted;
+            or StatusCode.Cancelled or StatusCode.OutOfRange;
 
     private static RegistryClientOptions Single(Uri address)
     {

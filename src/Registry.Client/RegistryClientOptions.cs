@@ -19,6 +19,13 @@ public sealed class RegistryClientOptions
     /// </summary>
     public string? BearerToken { get; set; }
 
+    /// <summary>
+    /// The largest message accepted from a server (64 MiB by default; gRPC's usual 4 MiB is less than the snapshot of a
+    /// large registry: a Watch of everything, or ListServices, over ~100,000 instances). A larger one fails the call
+    /// with RESOURCE_EXHAUSTED, which is not retried: the same request would get the same answer.
+    /// </summary>
+    public int MaxReceiveMessageSize { get; set; } = 64 * 1024 * 1024;
+
     /// <summary>HTTP/2 ping interval on idle connections, so that a dead server is noticed even while nothing changes.</summary>
     public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(15);
 }

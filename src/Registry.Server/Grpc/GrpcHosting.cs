@@ -19,7 +19,7 @@ namespace Registry.Server.Grpc;
 internal static class GrpcHosting
 {
     // Two limits. grpc-dotnet's own answers RESOURCE_EXHAUSTED with a reason that names neither the method nor the
-    // limit, and clients retry that code as "the server is busy" (RegistryClient.IsTransient does); an oversized request
+    // limit, and generic clients retry that code as "the server is busy"; an oversized request
     // is the caller's mistake, so RequestSizeInterceptor answers INVALID_ARGUMENT at the registry's limit. grpc-dotnet's
     // limit stays, higher, as a ceiling: it reads a whole message into memory before any of our code sees it, and
     // without a ceiling a client could make it buffer any size.

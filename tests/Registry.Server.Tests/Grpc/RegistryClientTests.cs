@@ -1,3 +1,6 @@
+using Grpc.Core;
+using Registry.Core.Instances;
+using Registry.Core.Names;
 using Registry.Client;
 using Registry.Testing;
 using V1 = Registry.V1;
@@ -52,6 +55,31 @@ public sealed class RegistryClientTests : IAsyncLifetime
         Assert.True(await events.MoveNextAsync());
         var third = Assert.Single(events.Current.Changes.Changes);
         Assert.Equal((V1.ChangeKind.EndpointAdded, "i3.api.svc.example."), (third.Kind, third.Endpoint.Target));
+    }
+
+    [Fact]
+    public async Task A_snapshot_over_the_clients_message_limit_fails_the_watch_instead_of_reconnecting_forever()
+    {
+        await using var big = await _fixture.Registrar.RegisterAsync(new ServiceInstance
+        {
+            Service = ServiceName.Parse("api"),
+            Id = "big",
+            Address = "10.3.3.3",
+            Port = 9000,
+            Metadata = new Dictionary<string, string> { ["blob"] = new('x', 4_000) },
+        });
+        await _fixture.Server.UntilServiceAsync("api", v => v.Registered.SequenceEqual(["big"]), WatchReader.Deadline, "big is in the view");
+
+        using var client = new RegistryClient(new RegistryClientOptions { Addresses = { _fixture.GrpcAddress }, MaxReceiveMessageSize = 1024, RetryDelay = TimeSpan.FromMilliseconds(50) });
+        using var deadline = new CancellationTokenSource(WatchReader.Deadline);
+        var refused = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            await foreach (var _ in client.WatchAsync(["api"], cancellationToken: deadline.Token))
+            {
+            }
+        });
+        Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
+        Assert.False(deadline.IsCancellationRequested, "the watch retried until the deadline instead of failing");
     }
 
     [Fact]

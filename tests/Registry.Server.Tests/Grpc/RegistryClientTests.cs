@@ -1,7 +1,7 @@
 using Grpc.Core;
+using Registry.Client;
 using Registry.Core.Instances;
 using Registry.Core.Names;
-using Registry.Client;
 using Registry.Testing;
 using V1 = Registry.V1;
 

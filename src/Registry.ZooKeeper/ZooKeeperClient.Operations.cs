@@ -300,9 +300,11 @@ public sealed partial class ZooKeeperClient
             return Task.FromCanceled<TResponse>(cancellationToken);
         }
 
+        // An ended session (expired, credential rejected, closed) sends nothing more, even on a connection that is
+        // still open: the request fails with the reason the session ended.
         var pending = new PendingRequest<TRequest, TResponse>(request, readBodyOnError) { Path = path, Watch = watch, Xid = xid };
         var connection = _connection;
-        if (connection is null || !connection.TryEnqueue(pending))
+        if (connection is null || IsTerminal(State) || !connection.TryEnqueue(pending))
         {
             return Task.FromException<TResponse>(NotConnected(path));
         }

@@ -112,6 +112,16 @@ public sealed partial class ZooKeeperClient : IConnectionOwner
                 return null;
             }
 
+            // The session may have ended while this handshake ran (a credential rejected on the connection before):
+            // a terminal state is never left, so this connection must carry nothing. Checked after it became the
+            // current connection, so that an end that comes later breaks it (OnAuthFailed breaks the current one).
+            if (IsTerminal(State))
+            {
+                _connection = null;
+                connection.Break(NotConnected(null));
+                return null;
+            }
+
             Log.Connected(_logger, response.SessionId, connection.RemoteEndPoint, response.TimeoutMs, response.ReadOnly);
             if (!response.ReadOnly)
             {

@@ -257,18 +257,23 @@ public sealed partial class ViewSnapshot
     private ServiceEntry Merge(ServiceName service, string protocol, string zone, DeclaredService? declared, IReadOnlyList<ServiceInstance>? instances) =>
         new(ServiceMerger.Merge(service, protocol, zone, declared, instances, _policy), declared, instances, _policy);
 
-    /// <summary>The order of <see cref="Services"/>: zone, service name (case-insensitive), protocol.</summary>
-    private static int CompareEntries(ServiceEntry x, ServiceEntry y)
+    /// <summary>
+    /// The order of <see cref="Services"/>: zone, service name (case-insensitive), protocol. Diffs of two views (the
+    /// Watch hub's, the DNS index's) walk both lists side by side in this order.
+    /// </summary>
+    public static int CompareServices(MergedService x, MergedService y)
     {
-        var byZone = string.CompareOrdinal(x.Merged.Zone, y.Merged.Zone);
+        var byZone = string.CompareOrdinal(x.Zone, y.Zone);
         if (byZone != 0)
         {
             return byZone;
         }
 
-        var byName = StringComparer.OrdinalIgnoreCase.Compare(x.Merged.Service.Value, y.Merged.Service.Value);
-        return byName != 0 ? byName : string.CompareOrdinal(x.Merged.Protocol, y.Merged.Protocol);
+        var byName = StringComparer.OrdinalIgnoreCase.Compare(x.Service.Value, y.Service.Value);
+        return byName != 0 ? byName : string.CompareOrdinal(x.Protocol, y.Protocol);
     }
+
+    private static int CompareEntries(ServiceEntry x, ServiceEntry y) => CompareServices(x.Merged, y.Merged);
 
     /// <summary>The first index of <paramref name="entries"/> (in <see cref="CompareEntries"/> order) not before <paramref name="entry"/>.</summary>
     private static int LowerBound(ServiceEntry[] entries, ServiceEntry entry)

@@ -163,7 +163,7 @@ internal sealed partial class DnsZoneIndex
                     continue;
                 }
 
-                var order = i == before.Count ? 1 : j == after.Count ? -1 : CompareServices(before[i], after[j]);
+                var order = i == before.Count ? 1 : j == after.Count ? -1 : ViewSnapshot.CompareServices(before[i], after[j]);
                 if (order == 0)
                 {
                     changed.Add((before[i++], after[j++]));
@@ -186,7 +186,7 @@ internal sealed partial class DnsZoneIndex
             // Two services with one key (duplicate declarations) would make the contributors' order ambiguous.
             for (var k = 1; k < after.Count; k++)
             {
-                if (CompareServices(after[k - 1], after[k]) >= 0)
+                if (ViewSnapshot.CompareServices(after[k - 1], after[k]) >= 0)
                 {
                     return null;
                 }
@@ -251,7 +251,7 @@ internal sealed partial class DnsZoneIndex
 
             // Kept in view.Services order, the order in which the full build adds each service's records.
             var at = 0;
-            while (at < services.Length && CompareServices(services[at], service) < 0)
+            while (at < services.Length && ViewSnapshot.CompareServices(services[at], service) < 0)
             {
                 at++;
             }
@@ -289,19 +289,6 @@ internal sealed partial class DnsZoneIndex
             }
 
             return name;
-        }
-
-        /// <summary>The order of <c>ViewSnapshot.Services</c>: zone, service name (case-insensitive), protocol.</summary>
-        private static int CompareServices(MergedService x, MergedService y)
-        {
-            var byZone = string.CompareOrdinal(x.Zone, y.Zone);
-            if (byZone != 0)
-            {
-                return byZone;
-            }
-
-            var byName = StringComparer.OrdinalIgnoreCase.Compare(x.Service.Value, y.Service.Value);
-            return byName != 0 ? byName : string.CompareOrdinal(x.Protocol, y.Protocol);
         }
 
         private static bool IsUShort(int value) => value is >= 0 and <= ushort.MaxValue;

@@ -1,4 +1,5 @@
 using Registry.Core.Merge;
+using Registry.Core.View;
 using Endpoint = Registry.Core.Merge.Endpoint;
 using V1 = Registry.V1;
 
@@ -25,7 +26,7 @@ internal static class ViewDiff
                 continue;
             }
 
-            var order = i == before.Count ? 1 : j == after.Count ? -1 : Compare(before[i], after[j]);
+            var order = i == before.Count ? 1 : j == after.Count ? -1 : ViewSnapshot.CompareServices(before[i], after[j]);
             if (order < 0)
             {
                 var removed = before[i++];
@@ -99,18 +100,5 @@ internal static class ViewDiff
             seen[pair] = occurrence + 1;
             yield return ((endpoint.Target, endpoint.Port, occurrence), endpoint);
         }
-    }
-
-    /// <summary>The view's order: zone, service name (case-insensitive), protocol.</summary>
-    private static int Compare(MergedService x, MergedService y)
-    {
-        var byZone = string.CompareOrdinal(x.Zone, y.Zone);
-        if (byZone != 0)
-        {
-            return byZone;
-        }
-
-        var byName = StringComparer.OrdinalIgnoreCase.Compare(x.Service.Value, y.Service.Value);
-        return byName != 0 ? byName : string.CompareOrdinal(x.Protocol, y.Protocol);
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -36,7 +37,8 @@ internal static partial class ServerHost
             return ExitCodes.BadSettings;
         }
 
-        using var loggers = CreateLoggers(options, configuration);
+        var startFailed = new StrongBox<bool>();
+        using var loggers = CreateLoggers(options, configuration, startFailed);
         var logger = loggers.CreateLogger("Registry.Server");
         if (!TryLoadZones(options, logger, out var zones, out var defaultZone))
         {
@@ -63,7 +65,19 @@ internal static partial class ServerHost
             {
                 Log.Starting(logger, connectString, options.Zones, defaultZone, string.Join(", ", options.Listen), options.GrpcListen.Count == 0 ? "off" : string.Join(", ", options.GrpcListen.Select(u => u.ToString().TrimEnd('/'))), options.DnsListen.Count == 0 ? "off" : string.Join(", ", options.DnsListen), options.BasePath);
                 LogCredential(options, logger);
-                await app.RunAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await app.StartAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    // Said once, below. Background services the host cancels before they ran would otherwise be
+                    // reported by the host as crashes while it is disposed (a race in its failed-start path).
+                    Volatile.Write(ref startFailed.Value, true);
+                    throw;
+                }
+
+                await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
             }
 
             return ExitCodes.Ok;
@@ -243,7 +257,7 @@ internal static partial class ServerHost
         return true;
     }
 
-    private static ILoggerFactory CreateLoggers(ServerOptions options, IConfiguration configuration) =>
+    private static ILoggerFactory CreateLoggers(ServerOptions options, IConfiguration configuration, StrongBox<bool> startFailed) =>
         LoggerFactory.Create(logging =>
         {
             logging.AddConfiguration(configuration.GetSection("Logging"));
@@ -257,7 +271,8 @@ internal static partial class ServerHost
             logging.AddFilter("Grpc", LogLevel.Warning);
 
             // The host logs a failed start with its stack trace; ServerHost reports it once, in one line when it can.
-            logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+            // Its Critical events (a background service crashed) still show, except after a failed start.
+            logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", level => level >= LogLevel.Critical && !Volatile.Read(ref startFailed.Value));
             if (options.JsonLogs)
             {
                 logging.AddJsonConsole(o =>

@@ -25,7 +25,16 @@ internal sealed partial class ViewService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await RestorePersistedAsync(stoppingToken).ConfigureAwait(false);
+        try
+        {
+            await RestorePersistedAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopped while restoring: when another service failed to start (a taken port), the host cancels this at
+            // once, and a cancelled ExecuteAsync would be reported as a crash beside the real reason.
+            return;
+        }
 
         var watcher = new RegistrationWatcher(clientOptions, new ZooKeeperLayout { BasePath = options.BasePath });
         await using (watcher.ConfigureAwait(false))
